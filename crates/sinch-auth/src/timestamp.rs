@@ -1,0 +1,189 @@
+//! The timestamp texts the formats use, written and read by hand: the seed's
+//! `DateTime::format('c')` shape, the millisecond `x-timestamp`, and the
+//! lenient ISO 8601 subset that public ticket generators emit.
+
+use std::fmt::Write as _;
+
+use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
+
+use crate::error::{Error, ErrorKind, excerpt};
+
+/// Appends `2026-11-28T08:00:00+00:00` (UTC, whole seconds) to `out`,
+/// exactly as PHP's `DateTime::format('c')` does for a UTC time.
+pub(crate) fn write_seed_format(out: &mut String, t: OffsetDateTime) {
+    let t = t.to_offset(UtcOffset::UTC);
+    write_date_time(out, t);
+    out.push_str("+00:00");
+}
+
+/// `2014-06-04T13:41:58.123Z`, the form Sinch's clients send as `x-timestamp`.
+pub(crate) fn millis_format(t: OffsetDateTime) -> String {
+    let t = t.to_offset(UtcOffset::UTC);
+    let mut out = String::with_capacity(24);
+    write_date_time(&mut out, t);
+    let _ = write!(out, ".{:03}Z", t.millisecond());
+    out
+}
+
+/// `2026-11-28T08:00:00Z`: RFC 3339 in UTC, whole seconds, for humans.
+pub fn rfc3339_seconds(t: OffsetDateTime) -> String {
+    let mut out = String::with_capacity(20);
+    write_date_time(&mut out, t.to_offset(UtcOffset::UTC));
+    out.push('Z');
+    out
+}
+
+fn write_date_time(out: &mut String, t: OffsetDateTime) {
+    let _ = write!(
+        out,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    );
+}
+
+/// Reads `YYYY-MM-DDTHH:MM:SS[.f{1,9}][Z|±HH:MM]`. A missing offset means
+/// UTC (the Python ticket sample writes none).
+///
+/// ```
+/// use sinch_auth::parse_timestamp;
+/// let a = parse_timestamp("2018-01-02T03:04:05.000Z").unwrap();
+/// let b = parse_timestamp("2018-01-02T04:04:05+01:00").unwrap();
+/// let c = parse_timestamp("2018-01-02T03:04:05").unwrap();
+/// assert_eq!(a, b);
+/// assert_eq!(a, c);
+/// assert!(parse_timestamp("2018-02-30T00:00:00Z").is_err());
+/// ```
+pub fn parse_timestamp(text: &str) -> Result<OffsetDateTime, Error> {
+    let invalid = |reason: &'static str| -> Error {
+        ErrorKind::InvalidTimestamp {
+            value: excerpt(text),
+            reason,
+        }
+        .into()
+    };
+    let b = text.as_bytes();
+    if b.len() < 19 {
+        return Err(invalid("expected YYYY-MM-DDTHH:MM:SS"));
+    }
+    let digits = |range: std::ops::Range<usize>| -> Result<u32, Error> {
+        let part = &b[range];
+        if part.iter().all(u8::is_ascii_digit) {
+            Ok(part
+                .iter()
+                .fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0')))
+        } else {
+            Err(invalid("expected YYYY-MM-DDTHH:MM:SS"))
+        }
+    };
+    if b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return Err(invalid("expected YYYY-MM-DDTHH:MM:SS"));
+    }
+    let year = digits(0..4)? as i32;
+    let month = Month::try_from(digits(5..7)? as u8).map_err(|_| invalid("no such month"))?;
+    let date = Date::from_calendar_date(year, month, digits(8..10)? as u8)
+        .map_err(|_| invalid("no such date"))?;
+    let (h, m, s) = (digits(11..13)?, digits(14..16)?, digits(17..19)?);
+
+    let mut rest = &b[19..];
+    let mut nanos = 0u32;
+    if let Some((b'.', after)) = rest.split_first() {
+        let n = after.iter().take_while(|c| c.is_ascii_digit()).count();
+        if n == 0 || n > 9 {
+            return Err(invalid("fraction must have 1 to 9 digits"));
+        }
+        nanos = after[..n]
+            .iter()
+            .fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'))
+            * 10u32.pow(9 - n as u32);
+        rest = &after[n..];
+    }
+    let time = Time::from_hms_nano(h as u8, m as u8, s as u8, nanos)
+        .map_err(|_| invalid("no such time of day"))?;
+    let offset = match rest {
+        [] | [b'Z'] | [b'z'] => UtcOffset::UTC,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+            let num = |x: &u8, y: &u8| -> Result<i8, Error> {
+                if x.is_ascii_digit() && y.is_ascii_digit() {
+                    Ok(((x - b'0') * 10 + (y - b'0')) as i8)
+                } else {
+                    Err(invalid("offset must be Z or ±HH:MM"))
+                }
+            };
+            let (oh, om) = (num(h1, h2)?, num(m1, m2)?);
+            let (oh, om) = if *sign == b'-' { (-oh, -om) } else { (oh, om) };
+            UtcOffset::from_hms(oh, om, 0).map_err(|_| invalid("offset out of range"))?
+        }
+        _ => return Err(invalid("offset must be Z or ±HH:MM")),
+    };
+    Ok(PrimitiveDateTime::new(date, time)
+        .assume_offset(offset)
+        .to_offset(UtcOffset::UTC))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn seed_format() {
+        let mut s = String::new();
+        write_seed_format(&mut s, datetime!(2026-11-28 09:00 +01:00));
+        assert_eq!(s, "2026-11-28T08:00:00+00:00");
+    }
+
+    #[test]
+    fn millis() {
+        assert_eq!(
+            millis_format(datetime!(2014-06-04 13:41:58.123456 UTC)),
+            "2014-06-04T13:41:58.123Z"
+        );
+    }
+
+    #[test]
+    fn parse_accepts_the_public_shapes() {
+        let want = datetime!(2018-01-02 03:04:05 UTC);
+        for s in [
+            "2018-01-02T03:04:05Z",
+            "2018-01-02T03:04:05+00:00",
+            "2018-01-02T03:04:05",
+            "2018-01-02T03:04:05.000Z",
+            "2018-01-02T03:04:05.000000000Z",
+            "2018-01-01T22:04:05-05:00",
+        ] {
+            assert_eq!(parse_timestamp(s).unwrap(), want, "{s}");
+        }
+        assert_eq!(
+            parse_timestamp("2014-06-04T13:41:58.1234567Z").unwrap(),
+            datetime!(2014-06-04 13:41:58.1234567 UTC)
+        );
+    }
+
+    #[test]
+    fn parse_rejects_garbage() {
+        for s in [
+            "",
+            "2018-01-02",
+            "2018-01-02 03:04:05Z",
+            "2018-13-02T03:04:05Z",
+            "2018-01-02T24:04:05Z",
+            "2018-01-02T03:04:05.Z",
+            "2018-01-02T03:04:05.0123456789Z",
+            "2018-01-02T03:04:05+0000",
+            "2018-01-02T03:04:05Zjunk",
+            "２018-01-02T03:04:05Z",
+        ] {
+            assert!(parse_timestamp(s).is_err(), "{s}");
+        }
+    }
+}

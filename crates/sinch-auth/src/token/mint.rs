@@ -1,0 +1,318 @@
+//! Minting: deterministic bytes in sorted claim order, which reproduces
+//! Sinch's reference tokens exactly.
+
+use std::fmt;
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::Mac;
+use time::OffsetDateTime;
+
+use super::day_key::key_id;
+use super::jwt::write_json_string;
+use crate::application::Application;
+use crate::clock::{Clock, SystemClock};
+use crate::error::{Error, ErrorKind};
+use crate::user_id::validate_token_user_id;
+
+/// The shortest device-registration lifetime Sinch accepts: 48 hours.
+pub const MIN_INSTANCE_TTL: Duration = Duration::from_secs(48 * 3600);
+
+/// The issuer prefix of `iss` and `sub` (no scheme, by design of Sinch).
+pub(crate) const ISSUER_PREFIX: &str = "//rtc.sinch.com/applications/";
+
+/// Allowed token lifetimes (`exp - iat`), inclusive, whole seconds.
+///
+/// ```
+/// use std::time::Duration;
+/// use sinch_auth::token::TtlBounds;
+/// let b = TtlBounds::new(Duration::from_secs(60), Duration::from_secs(3600)).unwrap();
+/// assert!(b.contains(Duration::from_secs(600)));
+/// assert!(TtlBounds::new(Duration::from_secs(59), Duration::from_secs(3600)).is_err());
+/// assert_eq!(TtlBounds::default().max(), Duration::from_secs(86_400));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TtlBounds {
+    min: Duration,
+    max: Duration,
+}
+
+impl Default for TtlBounds {
+    /// 60 s … 24 h (FORMATS §2).
+    fn default() -> Self {
+        TtlBounds {
+            min: Self::FLOOR,
+            max: Duration::from_secs(24 * 3600),
+        }
+    }
+}
+
+impl TtlBounds {
+    /// No token may live less than 60 s (FORMATS §2).
+    pub const FLOOR: Duration = Duration::from_secs(60);
+
+    /// Bounds from `min` to `max`; `min` at least [`FLOOR`](Self::FLOOR),
+    /// both whole seconds, `max` at most 2³¹−1 s.
+    pub fn new(min: Duration, max: Duration) -> Result<Self, Error> {
+        let bad = |m: String| Err(ErrorKind::InvalidTtlBounds(m).into());
+        if min.subsec_nanos() != 0 || max.subsec_nanos() != 0 {
+            return bad("bounds must be whole seconds".into());
+        }
+        if min < Self::FLOOR {
+            return bad(format!(
+                "minimum {} s is below the 60 s floor",
+                min.as_secs()
+            ));
+        }
+        if max < min {
+            return bad(format!(
+                "maximum {} s is below the minimum {} s",
+                max.as_secs(),
+                min.as_secs()
+            ));
+        }
+        if max.as_secs() > i32::MAX as u64 {
+            return bad("maximum must be at most 2147483647 s".into());
+        }
+        Ok(TtlBounds { min, max })
+    }
+
+    /// The lower bound.
+    pub fn min(&self) -> Duration {
+        self.min
+    }
+
+    /// The upper bound.
+    pub fn max(&self) -> Duration {
+        self.max
+    }
+
+    /// Whether `ttl` is within the bounds and whole seconds.
+    pub fn contains(&self, ttl: Duration) -> bool {
+        ttl.subsec_nanos() == 0 && (self.min..=self.max).contains(&ttl)
+    }
+}
+
+/// A minted registration token: the compact JWT the SDK's
+/// `clientRegistration.register(jwt)` takes. `Debug` does not show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RegistrationToken {
+    text: String,
+    issued_at: OffsetDateTime,
+    expires_at: OffsetDateTime,
+}
+
+impl RegistrationToken {
+    /// The compact JWT.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Takes the compact JWT.
+    pub fn into_string(self) -> String {
+        self.text
+    }
+
+    /// `iat`.
+    pub fn issued_at(&self) -> OffsetDateTime {
+        self.issued_at
+    }
+
+    /// `exp`.
+    pub fn expires_at(&self) -> OffsetDateTime {
+        self.expires_at
+    }
+}
+
+impl fmt::Debug for RegistrationToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RegistrationToken")
+            .field("text", &"[redacted]")
+            .field("issued_at", &self.issued_at)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// Builds one registration token; start from
+/// [`Application::registration_token`].
+///
+/// ```
+/// use sinch_auth::Application;
+/// use time::macros::datetime;
+/// let app = Application::from_base64(
+///     "a32e5a8d-f7d8-411c-9645-9038e8dd051d",
+///     "ax8hTTQJF0OPXL32r1LHMA==",
+/// ).unwrap();
+/// let token = app
+///     .registration_token("foo")
+///     .with_issued_at(datetime!(2018-01-02 03:04:05 UTC)) // default: now
+///     .with_nonce("6b438bda-2d5c-4e8c-92b0-39f20a94b34e")  // default: random UUIDv4
+///     .mint()
+///     .unwrap();
+/// assert!(token.as_str().ends_with(".10N-QAvRK0-dacox5X5YusK7C0AWb-kZLiNNTKLQw8I"));
+/// ```
+#[must_use = "a builder does nothing until .mint() is called"]
+#[derive(Debug, Clone)]
+pub struct TokenBuilder<'a> {
+    app: &'a Application,
+    user_id: String,
+    ttl: Duration,
+    bounds: TtlBounds,
+    instance_ttl: Option<Duration>,
+    issued_at: Option<OffsetDateTime>,
+    nonce: Option<String>,
+}
+
+impl Application {
+    /// Starts a registration token for `user_id`, which must use only
+    /// `A–Z a–z 0–9 - _ =` (see
+    /// [`encode_user_id_for_token`](crate::encode_user_id_for_token)).
+    pub fn registration_token(&self, user_id: impl Into<String>) -> TokenBuilder<'_> {
+        TokenBuilder {
+            app: self,
+            user_id: user_id.into(),
+            ttl: TokenBuilder::DEFAULT_TTL,
+            bounds: TtlBounds::default(),
+            instance_ttl: None,
+            issued_at: None,
+            nonce: None,
+        }
+    }
+}
+
+impl<'a> TokenBuilder<'a> {
+    /// Default lifetime: 600 s, as in Sinch's samples.
+    pub const DEFAULT_TTL: Duration = Duration::from_secs(600);
+
+    /// Lifetime, `exp - iat`. Default: [`DEFAULT_TTL`](Self::DEFAULT_TTL).
+    pub fn with_ttl(mut self, ttl: Duration) -> Self {
+        self.ttl = ttl;
+        self
+    }
+
+    /// Bounds the lifetime must fall in. Default: [`TtlBounds::default`].
+    pub fn with_ttl_bounds(mut self, bounds: TtlBounds) -> Self {
+        self.bounds = bounds;
+        self
+    }
+
+    /// Adds `sinch:rtc:instance:exp = iat + ttl`, limiting how long the
+    /// device registration lasts; at least [`MIN_INSTANCE_TTL`].
+    /// Default: absent.
+    pub fn with_instance_ttl(mut self, ttl: Duration) -> Self {
+        self.instance_ttl = Some(ttl);
+        self
+    }
+
+    /// `iat` (whole seconds; its UTC date picks the signing key).
+    /// Default: the system clock when [`mint`](Self::mint) runs.
+    pub fn with_issued_at(mut self, issued_at: OffsetDateTime) -> Self {
+        self.issued_at = Some(issued_at);
+        self
+    }
+
+    /// Reads `iat` from `clock`, now.
+    pub fn with_clock(self, clock: &dyn Clock) -> Self {
+        self.with_issued_at(clock.now())
+    }
+
+    /// The `nonce`: 1–255 bytes, no control characters.
+    /// Default: a UUIDv4 from the operating system's CSPRNG.
+    pub fn with_nonce(mut self, nonce: impl Into<String>) -> Self {
+        self.nonce = Some(nonce.into());
+        self
+    }
+
+    /// Validates everything and signs the token.
+    pub fn mint(self) -> Result<RegistrationToken, Error> {
+        validate_token_user_id(&self.user_id)?;
+        if !self.bounds.contains(self.ttl) {
+            return Err(ErrorKind::TtlOutOfRange {
+                ttl_secs: self.ttl.as_secs(),
+                min_secs: self.bounds.min.as_secs(),
+                max_secs: self.bounds.max.as_secs(),
+            }
+            .into());
+        }
+        let issued_at = self.issued_at.unwrap_or_else(|| SystemClock.now());
+        let iat = issued_at.unix_timestamp();
+        if !(0..=253_402_300_799 - 2 * i64::from(i32::MAX)).contains(&iat) {
+            return Err(
+                ErrorKind::TimeOutOfRange("iat must be between 1970 and 9931".into()).into(),
+            );
+        }
+        let exp = iat + self.ttl.as_secs() as i64;
+        let instance_exp = match self.instance_ttl {
+            None => None,
+            Some(t)
+                if t < MIN_INSTANCE_TTL
+                    || t.subsec_nanos() != 0
+                    || t.as_secs() > i32::MAX as u64 =>
+            {
+                return Err(ErrorKind::InstanceTtlTooShort {
+                    ttl_secs: t.as_secs(),
+                }
+                .into());
+            }
+            Some(t) => Some(iat + t.as_secs() as i64),
+        };
+        let nonce = match self.nonce {
+            Some(n) => {
+                if n.is_empty() || n.len() > 255 || n.chars().any(char::is_control) {
+                    return Err(ErrorKind::InvalidClaim {
+                        credential: crate::CredentialKind::RegistrationToken,
+                        reason: "nonce must be 1-255 bytes without control characters".into(),
+                    }
+                    .into());
+                }
+                n
+            }
+            None => uuid::Uuid::new_v4().to_string(),
+        };
+        let issued_at = OffsetDateTime::from_unix_timestamp(iat).map_err(|_| time_range())?;
+        let expires_at = OffsetDateTime::from_unix_timestamp(exp).map_err(|_| time_range())?;
+        let key = self.app.key().as_str();
+
+        let header = format!(r#"{{"alg":"HS256","kid":"{}"}}"#, key_id(issued_at.date()));
+        let mut claims = String::with_capacity(160 + 2 * key.len() + self.user_id.len());
+        claims.push_str(r#"{"exp":"#);
+        claims.push_str(&exp.to_string());
+        claims.push_str(r#","iat":"#);
+        claims.push_str(&iat.to_string());
+        claims.push_str(r#","iss":"#);
+        let iss = format!("{ISSUER_PREFIX}{key}");
+        write_json_string(&mut claims, &iss);
+        claims.push_str(r#","nonce":"#);
+        write_json_string(&mut claims, &nonce);
+        if let Some(ie) = instance_exp {
+            claims.push_str(r#","sinch:rtc:instance:exp":"#);
+            claims.push_str(&ie.to_string());
+        }
+        claims.push_str(r#","sub":"#);
+        write_json_string(&mut claims, &format!("{iss}/users/{}", self.user_id));
+        claims.push('}');
+
+        let mut text = String::with_capacity((header.len() + claims.len()) * 4 / 3 + 48);
+        URL_SAFE_NO_PAD.encode_string(header, &mut text);
+        text.push('.');
+        URL_SAFE_NO_PAD.encode_string(claims, &mut text);
+        let mut mac = self
+            .app
+            .day_keys
+            .mac_for(self.app.secret(), issued_at.date());
+        mac.update(text.as_bytes());
+        text.push('.');
+        URL_SAFE_NO_PAD.encode_string(mac.finalize().into_bytes(), &mut text);
+        Ok(RegistrationToken {
+            text,
+            issued_at,
+            expires_at,
+        })
+    }
+}
+
+fn time_range() -> Error {
+    ErrorKind::TimeOutOfRange("token times must fit years 1970-9999".into()).into()
+}
