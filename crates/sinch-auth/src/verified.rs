@@ -46,6 +46,16 @@ impl<C> Deref for Verified<C> {
 }
 
 /// A verified ticket or token, from [`Application::verify`](crate::Application::verify).
+///
+/// ```
+/// use sinch_auth::{Application, VerifiedCredential, VerifyOptions};
+/// let app = Application::from_base64("my-key", "ax8hTTQJF0OPXL32r1LHMA==").unwrap();
+/// let ticket = app.user_ticket("zoë").mint().unwrap();
+/// match app.verify(ticket.as_str(), &VerifyOptions::default()).unwrap() {
+///     VerifiedCredential::UserTicket(claims) => assert_eq!(claims.user_id(), "zoë"),
+///     other => panic!("expected a ticket, got {other:?}"),
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum VerifiedCredential {

@@ -9,6 +9,29 @@ use crate::user_id::IdentityType;
 /// [`Application::verify_ticket`](crate::Application::verify_ticket).
 ///
 /// Serializes to camelCase JSON with RFC 3339 times.
+///
+/// ```
+/// use sinch_auth::{Application, IdentityType, VerifyOptions};
+/// use time::macros::datetime;
+/// let app = Application::from_base64("my-key", "ax8hTTQJF0OPXL32r1LHMA==").unwrap();
+/// let t0 = datetime!(2026-11-28 08:00 UTC);
+/// let ticket = app.user_ticket("+46700000000")
+///     .with_identity_type(IdentityType::Number)
+///     .with_created(t0)
+///     .mint()
+///     .unwrap();
+/// let claims = app.verify_ticket(ticket.as_str(), &VerifyOptions::default().with_now(t0))
+///     .unwrap()
+///     .into_claims();
+/// assert_eq!(claims.identity_type(), IdentityType::Number);
+/// assert_eq!(claims.user_id(), "+46700000000");
+/// assert_eq!(claims.application_key(), "my-key");
+/// assert_eq!(claims.created(), t0);
+/// assert_eq!(claims.expires_in(), 3600);
+/// assert_eq!(claims.expires_at(), datetime!(2026-11-28 09:00 UTC));
+/// let json = serde_json::to_value(&claims).unwrap();
+/// assert_eq!(json["expiresAt"], "2026-11-28T09:00:00Z");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TicketClaims {
