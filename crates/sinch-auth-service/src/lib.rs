@@ -1,1 +1,46 @@
-//! The token service (work in progress).
+//! # sinch-auth-service
+//!
+//! The token service: an HTTP endpoint that hands an authenticated caller
+//! Sinch credentials, user tickets (JS SDK 1.x) and registration tokens
+//! (current SDKs). Use it as `sinch-auth serve`, or mount
+//! [`TokenService::router`] in your own axum application.
+//!
+//! - `POST /v1/tickets`, `POST /v1/registration-tokens`, `GET /openapi.json`
+//!   on the API listener; `GET /livez`, `/readyz`, `/metrics` on the admin
+//!   listener.
+//! - Caller authentication through the [`caller::Authenticator`] trait:
+//!   API keys ([`caller::ApiKeyAuthenticator`]) or JWTs from the app's
+//!   identity provider ([`caller::JwtAuthenticator`]).
+//! - Errors are `application/problem+json` with a stable
+//!   [`ProblemCode`]; every response carries `Cache-Control: no-store`.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod caller;
+pub mod cli;
+mod client_ip;
+pub mod config;
+mod extract;
+mod issue;
+mod metrics;
+mod problem;
+mod rate_limit;
+pub mod routes;
+mod server;
+mod service;
+mod shutdown;
+mod telemetry;
+
+pub use client_ip::{ClientIp, ClientIpResolver};
+pub use extract::{BODY_LIMIT, JsonBody};
+pub use issue::{TicketRequest, TicketResponse, TokenRequest, TokenResponse};
+pub use metrics::{METRICS_CONTENT_TYPE, Metrics};
+pub use problem::{PROBLEM_JSON, Problem, ProblemCode};
+pub use rate_limit::{Rate, RateLimitSettings};
+pub use server::{ServeError, Server};
+pub use service::{
+    Applications, DEFAULT_APPLICATION, ServiceOptions, TicketPolicy, TokenPolicy, TokenService,
+};
+pub use shutdown::{ShutdownFuture, shutdown_signal};
+pub use telemetry::{init_logging, parse_filter};

@@ -180,6 +180,20 @@ pub enum ErrorKind {
         /// The allowed skew in seconds.
         max_skew_secs: u64,
     },
+    /// A part of an outgoing request cannot go into the string-to-sign
+    /// (FORMATS §3), for example a path without a leading `/` or a content
+    /// type with a line break.
+    #[error("cannot sign request: {part} {reason}")]
+    InvalidRequestPart {
+        /// Which part: `method`, `path`, `content type`, `timestamp`.
+        part: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A Numbers or Conversation callback secret is not usable (the secret
+    /// itself is never shown).
+    #[error("invalid callback secret: {0}")]
+    InvalidCallbackSecret(&'static str),
 }
 
 /// The error returned by every fallible function of this crate.

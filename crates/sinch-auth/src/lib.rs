@@ -31,6 +31,24 @@
 //! # Ok::<(), sinch_auth::Error>(())
 //! ```
 //!
+//! ## A signed request, and a callback checked before it is trusted
+//!
+//! ```
+//! use sinch_auth::Application;
+//! use sinch_auth::signing::{CallbackRequest, CallbackVerifier};
+//! let app = Application::from_base64("my-key", "ax8hTTQJF0OPXL32r1LHMA==")?;
+//! let signed = app.sign_request("GET", "/calling/v1/calls/id/abc").sign()?;
+//! let callback = CallbackRequest::new("GET", "/calling/v1/calls/id/abc")
+//!     .with_authorization(signed.authorization())
+//!     .with_x_timestamp(signed.x_timestamp());
+//! assert!(CallbackVerifier::new(app).verify(callback).is_ok());
+//! # Ok::<(), sinch_auth::Error>(())
+//! ```
+//!
+//! See [`signing`] for Numbers and Conversation callbacks, and the `axum`
+//! feature for an extractor that rejects forged callbacks before your
+//! handler runs.
+//!
 //! Formats are specified in `FORMATS.md` (kept beside the test vectors in
 //! `tests/vectors/`).
 
@@ -38,11 +56,14 @@
 #![warn(missing_docs)]
 
 mod application;
+#[cfg(feature = "axum")]
+pub mod axum;
 mod clock;
 mod credentials;
 pub mod dangerous;
 mod env;
 mod error;
+pub mod signing;
 pub mod ticket;
 mod timestamp;
 pub mod token;

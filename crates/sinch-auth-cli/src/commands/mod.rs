@@ -1,0 +1,43 @@
+//! One module per subcommand. Every command has the same shape:
+//! `pub fn run(args: &XArgs, ctx: &Context) -> Result<(), CliError>`,
+//! writes its result with [`crate::output`] and reports failures as
+//! [`CliError`].
+
+pub mod decode;
+pub mod ticket;
+pub mod token;
+pub mod verify;
+
+use sinch_auth::Application;
+
+use crate::cli::{Cli, Command, CredentialArgs};
+use crate::credentials;
+use crate::exit::CliError;
+
+/// What every command may need besides its own flags.
+#[derive(Debug)]
+pub struct Context {
+    credentials: CredentialArgs,
+}
+
+impl Context {
+    /// Loads the Sinch application from the global flags and the
+    /// environment. Commands that need no secret (decode) never call it, so
+    /// they work without configuration.
+    pub fn application(&self) -> Result<Application, CliError> {
+        credentials::load(&self.credentials)
+    }
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    let ctx = Context {
+        credentials: cli.credentials,
+    };
+    match &cli.command {
+        Command::Ticket(args) => ticket::run(args, &ctx),
+        Command::Token(args) => token::run(args, &ctx),
+        Command::Verify(args) => verify::run(args, &ctx),
+        Command::Decode(args) => decode::run(args, &ctx),
+    }
+}

@@ -1,0 +1,104 @@
+//! `sinch-auth serve`: the arguments and the entry points the CLI calls.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use crate::config::{CONFIG_VAR, CallerAuthMode, LogFormat, Overrides, Settings};
+use crate::server::{ServeError, Server};
+use crate::shutdown::shutdown_signal;
+
+/// Arguments of `sinch-auth serve`. Every setting can also come from the
+/// configuration file or a `SINCH_AUTH_*` variable (see docs/service.md);
+/// flags win over variables, variables over the file.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ServeArgs {
+    /// TOML configuration file.
+    #[arg(long, env = CONFIG_VAR, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Address of the API listener [default: 127.0.0.1:8080].
+    #[arg(long, env = "SINCH_AUTH_LISTEN", value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+
+    /// Address of the admin listener (/livez, /readyz, /metrics) [default: 127.0.0.1:9090].
+    #[arg(long, env = "SINCH_AUTH_ADMIN_LISTEN", value_name = "ADDR")]
+    pub admin_listen: Option<SocketAddr>,
+
+    /// How callers authenticate [default: accounts].
+    #[arg(long, env = "SINCH_AUTH_CALLER_AUTH", value_enum, value_name = "MODE")]
+    pub caller_auth: Option<CallerAuthMode>,
+
+    /// Log format [default: text].
+    #[arg(long, env = "SINCH_AUTH_LOG_FORMAT", value_enum, value_name = "FORMAT")]
+    pub log_format: Option<LogFormat>,
+
+    /// Check the configuration (and secrets) and exit without serving.
+    #[arg(long)]
+    pub check_config: bool,
+}
+
+impl ServeArgs {
+    fn overrides(&self) -> Overrides {
+        Overrides {
+            listen: self.listen,
+            admin_listen: self.admin_listen,
+            caller_auth: self.caller_auth,
+            log_format: self.log_format,
+        }
+    }
+}
+
+/// Loads the configuration, starts logging, binds both listeners and
+/// serves until SIGTERM or SIGINT, then drains.
+pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
+    let signal = shutdown_signal()
+        .map_err(|e| ServeError::Runtime(format!("cannot install signal handlers: {e}")))?;
+    serve_until(args, async move {
+        let name = signal.await;
+        tracing::info!(signal = name, "shutdown signal received");
+    })
+    .await
+}
+
+/// [`serve`] with any shutdown trigger (tests, embedding).
+pub async fn serve_until(
+    args: ServeArgs,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let settings = Settings::from_env(args.config.as_deref(), &args.overrides())?;
+    crate::telemetry::init_logging(settings.log_format, &settings.log_level)
+        .map_err(|m| ServeError::Config(crate::config::ConfigError::setting("log_level", m)))?;
+    let service = settings.build_service().await?;
+    if args.check_config {
+        println!(
+            "configuration OK: caller auth {}, applications {}",
+            settings.caller_auth.as_str(),
+            service.applications().names().collect::<Vec<_>>().join(", ")
+        );
+        return Ok(());
+    }
+    let server = Server::bind(
+        service,
+        settings.listen,
+        settings.admin_listen,
+        settings.shutdown_grace,
+    )
+    .await?;
+    tracing::info!(
+        api = %server.api_addr(),
+        admin = %server.admin_addr(),
+        caller_auth = settings.caller_auth.as_str(),
+        "sinch-auth token service listening"
+    );
+    server.run(shutdown).await
+}
+
+/// [`serve`] on a new multi-threaded Tokio runtime, for a synchronous
+/// `main`.
+pub fn serve_blocking(args: ServeArgs) -> Result<(), ServeError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ServeError::Runtime(format!("cannot start the async runtime: {e}")))?
+        .block_on(serve(args))
+}

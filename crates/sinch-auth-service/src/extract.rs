@@ -1,0 +1,137 @@
+//! The JSON body extractor: axum's own parsing, with every rejection turned
+//! into a problem with a stable code instead of axum's plain-text bodies.
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, FailedToBufferBody, JsonRejection};
+use axum::extract::{FromRequest, Request};
+use axum::Json;
+use http::header;
+use serde::de::DeserializeOwned;
+
+use crate::problem::{Problem, ProblemCode};
+
+/// Largest request body accepted, in bytes.
+pub const BODY_LIMIT: usize = 16 * 1024;
+
+/// A JSON request body of type `T`.
+///
+/// An empty body (no bytes at all) reads as `{}`, so that `curl -X POST`
+/// works where every field is optional; anything else must be declared
+/// `application/json` (or `…+json`) and be exactly one JSON value.
+#[derive(Debug, Clone)]
+pub struct JsonBody<T>(pub T);
+
+impl<T, S> FromRequest<S> for JsonBody<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Problem> {
+        let declared_json = is_json_content_type(req.headers());
+        let has_content_type = req.headers().contains_key(header::CONTENT_TYPE);
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(bytes_rejection)?;
+        if bytes.is_empty() && (declared_json || !has_content_type) {
+            return parse(b"{}");
+        }
+        if !declared_json {
+            return Err(Problem::new(
+                ProblemCode::UnsupportedMediaType,
+                "send the body as JSON with Content-Type: application/json",
+            ));
+        }
+        parse(&bytes)
+    }
+}
+
+fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<JsonBody<T>, Problem> {
+    Json::<T>::from_bytes(bytes)
+        .map(|Json(value)| JsonBody(value))
+        .map_err(json_rejection)
+}
+
+fn is_json_content_type(headers: &http::HeaderMap) -> bool {
+    let Some(value) = headers.get(header::CONTENT_TYPE) else {
+        return false;
+    };
+    let Ok(value) = value.to_str() else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+fn bytes_rejection(rejection: BytesRejection) -> Problem {
+    match rejection {
+        BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)) => {
+            Problem::new(
+                ProblemCode::PayloadTooLarge,
+                format!("the body is larger than {BODY_LIMIT} bytes"),
+            )
+        }
+        // The client went away or sent a broken chunked body: its fault,
+        // not ours, so a 400 rather than a 500.
+        _ => Problem::new(ProblemCode::MalformedJson, "the body could not be read"),
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> Problem {
+    match rejection {
+        JsonRejection::JsonSyntaxError(e) => {
+            Problem::new(ProblemCode::MalformedJson, strip_prefix(e.body_text()))
+        }
+        JsonRejection::JsonDataError(e) => {
+            Problem::new(ProblemCode::InvalidBody, strip_prefix(e.body_text()))
+        }
+        JsonRejection::MissingJsonContentType(_) => Problem::new(
+            ProblemCode::UnsupportedMediaType,
+            "send the body as JSON with Content-Type: application/json",
+        ),
+        JsonRejection::BytesRejection(e) => bytes_rejection(e),
+        _ => Problem::new(ProblemCode::InvalidBody, "the body could not be parsed"),
+    }
+}
+
+/// axum prefixes serde's message with a sentence about itself; keep the
+/// part that tells the caller what to fix.
+fn strip_prefix(text: String) -> String {
+    for prefix in [
+        "Failed to deserialize the JSON body into the target type: ",
+        "Failed to parse the request body as JSON: ",
+    ] {
+        if let Some(rest) = text.strip_prefix(prefix) {
+            return rest.to_owned();
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_content_types() {
+        let mut h = http::HeaderMap::new();
+        for (value, ok) in [
+            ("application/json", true),
+            ("Application/JSON; charset=utf-8", true),
+            ("application/problem+json", true),
+            ("text/plain", false),
+            ("application/x-www-form-urlencoded", false),
+            ("application/jsonx", false),
+        ] {
+            h.insert(header::CONTENT_TYPE, value.parse().unwrap());
+            assert_eq!(is_json_content_type(&h), ok, "{value}");
+        }
+    }
+}

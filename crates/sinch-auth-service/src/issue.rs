@@ -1,0 +1,266 @@
+//! Issuing credentials: the one place that turns an authenticated caller
+//! and a request into a ticket or a token, with the policy checks, the
+//! per-user limit, the metric and the audit line. Routes (and, later, the
+//! accounts login) call these methods and nothing lower.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use sinch_auth::{
+    Application, ErrorKind, IdentityType, rfc3339_seconds, validate_ticket_user_id,
+    validate_token_user_id,
+};
+
+use crate::caller::Caller;
+use crate::problem::{Problem, ProblemCode};
+use crate::rate_limit::retry_after_secs;
+use crate::service::TokenService;
+
+/// FORMATS §2: a device registration lasts at least 48 h (the core checks
+/// it too; checking here gives the caller the range in the message).
+const MIN_INSTANCE_TTL: Duration = Duration::from_secs(48 * 3600);
+
+/// Body of `POST /v1/tickets`. Every field is optional except `userId` for
+/// API-key callers.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TicketRequest {
+    /// The user (required with an API key; with a JWT or session, optional
+    /// and must be the caller's own).
+    pub user_id: Option<String>,
+    /// Lifetime in seconds, within the configured ticket bounds.
+    pub ttl: Option<i64>,
+    /// The Sinch application, by configured name. Default `default`.
+    pub application: Option<String>,
+}
+
+/// Body of `POST /v1/registration-tokens`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TokenRequest {
+    /// As in [`TicketRequest::user_id`].
+    pub user_id: Option<String>,
+    /// Lifetime in seconds, within the configured token bounds.
+    pub ttl: Option<i64>,
+    /// Lifetime of the device registration in seconds (at least 48 h):
+    /// adds `sinch:rtc:instance:exp`.
+    pub instance_ttl: Option<i64>,
+    /// As in [`TicketRequest::application`].
+    pub application: Option<String>,
+}
+
+/// A user ticket, ready for the JS SDK's `sinchClient.start(response)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketResponse {
+    /// The ticket.
+    pub user_ticket: String,
+    /// The user it is for.
+    pub user_id: String,
+    /// RFC 3339, UTC, whole seconds.
+    pub expires_at: String,
+    /// Seconds from now.
+    pub expires_in: u64,
+}
+
+/// A registration token for `clientRegistration.register(token)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenResponse {
+    /// The compact JWT.
+    pub token: String,
+    /// The user it is for.
+    pub user_id: String,
+    /// RFC 3339, UTC, whole seconds.
+    pub expires_at: String,
+    /// Seconds from now.
+    pub expires_in: u64,
+}
+
+impl TokenService {
+    /// Issues a user ticket for `caller`.
+    pub fn issue_ticket(
+        &self,
+        caller: &Caller,
+        request: &TicketRequest,
+    ) -> Result<TicketResponse, Problem> {
+        let user_id = caller.resolve_user(request.user_id.as_deref())?;
+        validate_ticket_user_id(&user_id, IdentityType::Username, false)
+            .map_err(invalid_user_id)?;
+        let policy = self.inner.options.tickets;
+        let ttl = ttl_within(
+            request.ttl,
+            "ttl",
+            policy.default_ttl,
+            policy.min_ttl,
+            policy.max_ttl,
+        )?;
+        let (app_name, app) = self.application(request.application.as_deref())?;
+        self.check_user_rate(&user_id)?;
+        let ticket = app
+            .user_ticket(user_id.as_str())
+            .with_expires_in(ttl)
+            .mint()
+            .map_err(mint_failure)?;
+        let expires_at = rfc3339_seconds(ticket.expires_at());
+        self.record_issued("ticket", app_name, &user_id, &expires_at, caller);
+        Ok(TicketResponse {
+            user_ticket: ticket.into_string(),
+            user_id,
+            expires_at,
+            expires_in: ttl.as_secs(),
+        })
+    }
+
+    /// Issues a registration token for `caller`.
+    pub fn issue_registration_token(
+        &self,
+        caller: &Caller,
+        request: &TokenRequest,
+    ) -> Result<TokenResponse, Problem> {
+        let user_id = caller.resolve_user(request.user_id.as_deref())?;
+        validate_token_user_id(&user_id).map_err(invalid_user_id)?;
+        let policy = self.inner.options.tokens;
+        let ttl = ttl_within(
+            request.ttl,
+            "ttl",
+            policy.default_ttl,
+            policy.bounds.min(),
+            policy.bounds.max(),
+        )?;
+        let instance_ttl = match request.instance_ttl {
+            None => None,
+            Some(secs) => Some(ttl_within(
+                Some(secs),
+                "instanceTtl",
+                Duration::ZERO,
+                MIN_INSTANCE_TTL,
+                Duration::from_secs(i32::MAX as u64),
+            )?),
+        };
+        let (app_name, app) = self.application(request.application.as_deref())?;
+        self.check_user_rate(&user_id)?;
+        let mut builder = app
+            .registration_token(user_id.as_str())
+            .with_ttl_bounds(policy.bounds)
+            .with_ttl(ttl);
+        if let Some(instance_ttl) = instance_ttl {
+            builder = builder.with_instance_ttl(instance_ttl);
+        }
+        let token = builder.mint().map_err(mint_failure)?;
+        let expires_at = rfc3339_seconds(token.expires_at());
+        self.record_issued("registration_token", app_name, &user_id, &expires_at, caller);
+        Ok(TokenResponse {
+            token: token.into_string(),
+            user_id,
+            expires_at,
+            expires_in: ttl.as_secs(),
+        })
+    }
+
+    fn application(&self, name: Option<&str>) -> Result<(&str, &Application), Problem> {
+        self.inner.applications.get(name).ok_or_else(|| {
+            Problem::new(
+                ProblemCode::UnknownApplication,
+                "no application of that name is configured",
+            )
+        })
+    }
+
+    /// Applies the per-user limit (one unit per credential).
+    pub fn check_user_rate(&self, user_id: &str) -> Result<(), Problem> {
+        let Some(limiter) = &self.inner.limits.per_user else {
+            return Ok(());
+        };
+        // The map is keyed by owned strings; only allocate on this path.
+        limiter.check(&user_id.to_owned()).map_err(|wait| {
+            self.inner.metrics.rate_limited("user");
+            Problem::rate_limited(
+                retry_after_secs(wait),
+                "too many credentials for this user; retry later",
+            )
+        })
+    }
+
+    fn record_issued(
+        &self,
+        kind: &'static str,
+        application: &str,
+        user_id: &str,
+        expires_at: &str,
+        caller: &Caller,
+    ) {
+        self.inner.metrics.issued(kind, application);
+        tracing::info!(
+            target: "sinch_auth::audit",
+            event = "credential_issued",
+            kind,
+            user_id = ?user_id,
+            expires_at,
+            caller = %caller.via(),
+            application,
+        );
+    }
+}
+
+fn ttl_within(
+    requested: Option<i64>,
+    field: &str,
+    default: Duration,
+    min: Duration,
+    max: Duration,
+) -> Result<Duration, Problem> {
+    let Some(secs) = requested else {
+        return Ok(default);
+    };
+    if secs < 0 || (secs as u64) < min.as_secs() || (secs as u64) > max.as_secs() {
+        return Err(Problem::new(
+            ProblemCode::TtlOutOfRange,
+            format!(
+                "{field} must be between {} and {} seconds, got {secs}",
+                min.as_secs(),
+                max.as_secs()
+            ),
+        ));
+    }
+    Ok(Duration::from_secs(secs as u64))
+}
+
+fn invalid_user_id(e: sinch_auth::Error) -> Problem {
+    Problem::new(ProblemCode::InvalidUserId, e.to_string())
+}
+
+/// Input was validated before minting, so a failure here is ours.
+fn mint_failure(e: sinch_auth::Error) -> Problem {
+    match e.kind() {
+        ErrorKind::InvalidUserId(_) => invalid_user_id(e),
+        ErrorKind::TtlOutOfRange { .. } | ErrorKind::InstanceTtlTooShort { .. } => {
+            Problem::new(ProblemCode::TtlOutOfRange, e.to_string())
+        }
+        _ => {
+            tracing::error!(error = %e, "minting failed");
+            Problem::new(ProblemCode::Internal, "the credential could not be minted")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ttl_bounds_are_inclusive() {
+        let (d, lo, hi) = (
+            Duration::from_secs(600),
+            Duration::from_secs(60),
+            Duration::from_secs(3600),
+        );
+        assert_eq!(ttl_within(None, "ttl", d, lo, hi).unwrap(), d);
+        assert_eq!(ttl_within(Some(60), "ttl", d, lo, hi).unwrap().as_secs(), 60);
+        assert_eq!(ttl_within(Some(3600), "ttl", d, lo, hi).unwrap().as_secs(), 3600);
+        for bad in [-1, 0, 59, 3601, i64::MAX] {
+            let e = ttl_within(Some(bad), "ttl", d, lo, hi).unwrap_err();
+            assert_eq!(e.code(), ProblemCode::TtlOutOfRange);
+        }
+    }
+}

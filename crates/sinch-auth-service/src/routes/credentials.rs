@@ -1,0 +1,48 @@
+//! `POST /v1/tickets` and `POST /v1/registration-tokens`.
+
+use axum::Json;
+use axum::extract::{FromRequestParts, State};
+use http::request::Parts;
+
+use crate::caller::Caller;
+use crate::extract::JsonBody;
+use crate::issue::{TicketRequest, TicketResponse, TokenRequest, TokenResponse};
+use crate::problem::Problem;
+use crate::service::TokenService;
+
+/// Extractor: the authenticated caller. Listed before the body so that
+/// authentication runs (and fails) first.
+#[derive(Debug, Clone)]
+pub struct Authenticated(pub Caller);
+
+impl FromRequestParts<TokenService> for Authenticated {
+    type Rejection = Problem;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        service: &TokenService,
+    ) -> Result<Self, Problem> {
+        service
+            .authenticator()
+            .authenticate(parts)
+            .await
+            .map(Authenticated)
+            .map_err(Problem::from)
+    }
+}
+
+pub(crate) async fn post_ticket(
+    State(service): State<TokenService>,
+    Authenticated(caller): Authenticated,
+    JsonBody(request): JsonBody<TicketRequest>,
+) -> Result<Json<TicketResponse>, Problem> {
+    service.issue_ticket(&caller, &request).map(Json)
+}
+
+pub(crate) async fn post_registration_token(
+    State(service): State<TokenService>,
+    Authenticated(caller): Authenticated,
+    JsonBody(request): JsonBody<TokenRequest>,
+) -> Result<Json<TokenResponse>, Problem> {
+    service.issue_registration_token(&caller, &request).map(Json)
+}

@@ -1,0 +1,240 @@
+//! [`TokenService`]: the shared state behind both routers, and how a Rust
+//! backend builds one in code.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use ipnet::IpNet;
+use sinch_auth::{Application, TtlBounds};
+
+use crate::caller::Authenticator;
+use crate::client_ip::ClientIpResolver;
+use crate::metrics::Metrics;
+use crate::rate_limit::{RateLimitSettings, RateLimiters};
+
+/// Name of the application used when a request names none.
+pub const DEFAULT_APPLICATION: &str = "default";
+
+/// The Sinch applications of a deployment: one default, optionally more,
+/// chosen per request with the body's `application` field.
+#[derive(Debug, Clone)]
+pub struct Applications {
+    by_name: BTreeMap<String, Arc<Application>>,
+}
+
+impl Applications {
+    /// A deployment with one application, named `default`.
+    pub fn single(app: Application) -> Self {
+        let mut by_name = BTreeMap::new();
+        by_name.insert(DEFAULT_APPLICATION.to_owned(), Arc::new(app));
+        Applications { by_name }
+    }
+
+    /// Adds (or replaces) a named application.
+    pub fn with(mut self, name: impl Into<String>, app: Application) -> Self {
+        self.by_name.insert(name.into(), Arc::new(app));
+        self
+    }
+
+    /// The application called `name`, or the default one.
+    pub fn get(&self, name: Option<&str>) -> Option<(&str, &Application)> {
+        self.by_name
+            .get_key_value(name.unwrap_or(DEFAULT_APPLICATION))
+            .map(|(k, v)| (k.as_str(), v.as_ref()))
+    }
+
+    /// Names, sorted.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.by_name.keys().map(String::as_str)
+    }
+}
+
+/// Lifetimes of user tickets: a default and the range a request may ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TicketPolicy {
+    /// Used when the request has no `ttl`. Default 3600 s.
+    pub default_ttl: Duration,
+    /// Shortest `ttl` a request may ask for. Default 60 s.
+    pub min_ttl: Duration,
+    /// Longest `ttl` a request may ask for. Default 86400 s.
+    pub max_ttl: Duration,
+}
+
+impl Default for TicketPolicy {
+    fn default() -> Self {
+        TicketPolicy {
+            default_ttl: Duration::from_secs(3600),
+            min_ttl: Duration::from_secs(60),
+            max_ttl: Duration::from_secs(86_400),
+        }
+    }
+}
+
+/// Lifetimes of registration tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenPolicy {
+    /// Used when the request has no `ttl`. Default 600 s.
+    pub default_ttl: Duration,
+    /// What a request may ask for. Default 60 s … 24 h.
+    pub bounds: TtlBounds,
+}
+
+impl Default for TokenPolicy {
+    fn default() -> Self {
+        TokenPolicy {
+            default_ttl: Duration::from_secs(600),
+            bounds: TtlBounds::default(),
+        }
+    }
+}
+
+/// Everything configurable about the API apart from who may call it.
+#[derive(Debug, Clone)]
+pub struct ServiceOptions {
+    /// Ticket lifetimes.
+    pub tickets: TicketPolicy,
+    /// Registration token lifetimes.
+    pub tokens: TokenPolicy,
+    /// Rate limits.
+    pub rate_limits: RateLimitSettings,
+    /// Proxies whose `X-Forwarded-For` is believed. Default none.
+    pub trusted_proxies: Vec<IpNet>,
+    /// Origins allowed by CORS; empty (the default) turns CORS off.
+    pub cors_origins: Vec<String>,
+    /// Whether CORS responses allow credentials (cookies). Default false.
+    pub cors_allow_credentials: bool,
+    /// Longest time a request may take, body included. Default 10 s.
+    pub request_timeout: Duration,
+}
+
+impl Default for ServiceOptions {
+    fn default() -> Self {
+        ServiceOptions {
+            tickets: TicketPolicy::default(),
+            tokens: TokenPolicy::default(),
+            rate_limits: RateLimitSettings::default(),
+            trusted_proxies: Vec::new(),
+            cors_origins: Vec::new(),
+            cors_allow_credentials: false,
+            request_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+pub(crate) struct Inner {
+    pub(crate) applications: Applications,
+    pub(crate) authenticator: Arc<dyn Authenticator>,
+    pub(crate) options: ServiceOptions,
+    pub(crate) limits: RateLimiters,
+    pub(crate) client_ip: ClientIpResolver,
+    pub(crate) metrics: Metrics,
+    pub(crate) shutting_down: AtomicBool,
+}
+
+/// The token service: applications, caller authentication, policies,
+/// limits and metrics. Cheap to clone (one `Arc`).
+///
+/// ```
+/// use sinch_auth::Application;
+/// use sinch_auth_service::caller::{ApiKey, ApiKeyAuthenticator, ApiKeyDigest};
+/// use sinch_auth_service::{Applications, ServiceOptions, TokenService};
+///
+/// let app = Application::from_base64("my-key", "ax8hTTQJF0OPXL32r1LHMA==").unwrap();
+/// let key = ApiKey::new("a-long-random-api-key-0123").unwrap();
+/// let auth = ApiKeyAuthenticator::new(vec![ApiKeyDigest::of_key("php", &key)]).unwrap();
+/// let service = TokenService::new(Applications::single(app), auth, ServiceOptions::default());
+/// let api: axum::Router = service.router();          // POST /v1/tickets, …
+/// let admin: axum::Router = service.admin_router();  // /livez, /readyz, /metrics
+/// # let _ = (api, admin);
+/// ```
+#[derive(Clone)]
+pub struct TokenService {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for TokenService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenService")
+            .field("applications", &self.inner.applications.names().collect::<Vec<_>>())
+            .field("caller_auth", &self.inner.authenticator.mode())
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenService {
+    /// A service for `applications`, with callers checked by `authenticator`.
+    pub fn new(
+        applications: Applications,
+        authenticator: impl Authenticator,
+        options: ServiceOptions,
+    ) -> Self {
+        Self::with_shared_authenticator(applications, Arc::new(authenticator), options)
+    }
+
+    /// [`new`](Self::new) with an authenticator already behind an `Arc`.
+    pub fn with_shared_authenticator(
+        applications: Applications,
+        authenticator: Arc<dyn Authenticator>,
+        options: ServiceOptions,
+    ) -> Self {
+        TokenService {
+            inner: Arc::new(Inner {
+                applications,
+                authenticator,
+                limits: RateLimiters::new(options.rate_limits),
+                client_ip: ClientIpResolver::new(options.trusted_proxies.clone()),
+                options,
+                metrics: Metrics::new(),
+                shutting_down: AtomicBool::new(false),
+            }),
+        }
+    }
+
+    /// The public API: `POST /v1/tickets`, `POST /v1/registration-tokens`,
+    /// `GET /openapi.json`. Serve it with
+    /// `into_make_service_with_connect_info::<SocketAddr>()` so that per-IP
+    /// limits apply; without connect info the client IP is unknown and only
+    /// per-user limits apply.
+    pub fn router(&self) -> Router {
+        crate::routes::api_router(self.clone())
+    }
+
+    /// The admin API for a separate, private port: `GET /livez`,
+    /// `GET /readyz`, `GET /metrics`.
+    pub fn admin_router(&self) -> Router {
+        crate::routes::admin_router(self.clone())
+    }
+
+    /// The caller authenticator.
+    pub fn authenticator(&self) -> &dyn Authenticator {
+        self.inner.authenticator.as_ref()
+    }
+
+    /// The applications.
+    pub fn applications(&self) -> &Applications {
+        &self.inner.applications
+    }
+
+    /// The options the service was built with.
+    pub fn options(&self) -> &ServiceOptions {
+        &self.inner.options
+    }
+
+    /// The metrics registry.
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    /// Marks the service as draining: `/readyz` answers 503 from now on.
+    pub fn begin_shutdown(&self) {
+        self.inner.shutting_down.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether [`begin_shutdown`](Self::begin_shutdown) was called.
+    pub fn is_shutting_down(&self) -> bool {
+        self.inner.shutting_down.load(Ordering::SeqCst)
+    }
+}

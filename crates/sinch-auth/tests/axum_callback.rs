@@ -1,0 +1,1 @@
+//! Real-socket tests of the axum callback extractor (being written).
