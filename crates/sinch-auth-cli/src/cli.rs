@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use time::OffsetDateTime;
 
-use crate::commands::{decode, ticket, token, verify};
+use crate::commands::{decode, sign_request, ticket, token, verify, verify_callback};
 
 /// Mint, verify and decode Sinch credentials.
 ///
@@ -55,6 +55,10 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     /// Print a ticket's or token's contents WITHOUT verifying them
     Decode(decode::DecodeArgs),
+    /// Sign a REST request to Sinch: print its Authorization and x-timestamp headers
+    SignRequest(sign_request::SignRequestArgs),
+    /// Verify a callback Sinch signed with the application secret
+    VerifyCallback(verify_callback::VerifyCallbackArgs),
 }
 
 /// Value parser for time flags: RFC 3339 (`2026-11-28T08:00:00Z`); a

@@ -73,7 +73,11 @@ pub async fn serve_until(
         println!(
             "configuration OK: caller auth {}, applications {}",
             settings.caller_auth.as_str(),
-            service.applications().names().collect::<Vec<_>>().join(", ")
+            service
+                .applications()
+                .names()
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         return Ok(());
     }

@@ -6,7 +6,7 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::ConnectInfo;
-use http::{HeaderMap, Extensions};
+use http::{Extensions, HeaderMap};
 use ipnet::IpNet;
 
 /// Request extension set by the service: the client IP, when known.
@@ -88,7 +88,10 @@ mod tests {
     fn untrusted_peers_cannot_spoof() {
         let r = ClientIpResolver::new(vec!["10.0.0.0/8".parse().unwrap()]);
         let h = headers(&["1.2.3.4"]);
-        assert_eq!(r.resolve(Some(ip("203.0.113.9")), &h), Some(ip("203.0.113.9")));
+        assert_eq!(
+            r.resolve(Some(ip("203.0.113.9")), &h),
+            Some(ip("203.0.113.9"))
+        );
         assert_eq!(r.resolve(None, &h), None);
     }
 
@@ -96,10 +99,16 @@ mod tests {
     fn trusted_chains_are_walked_from_the_right() {
         let r = ClientIpResolver::new(vec!["10.0.0.0/8".parse().unwrap()]);
         let h = headers(&["6.6.6.6, 198.51.100.7", "10.1.1.1"]);
-        assert_eq!(r.resolve(Some(ip("10.0.0.1")), &h), Some(ip("198.51.100.7")));
+        assert_eq!(
+            r.resolve(Some(ip("10.0.0.1")), &h),
+            Some(ip("198.51.100.7"))
+        );
         let h = headers(&["junk, 10.2.2.2"]);
         assert_eq!(r.resolve(Some(ip("10.0.0.1")), &h), Some(ip("10.2.2.2")));
-        assert_eq!(r.resolve(Some(ip("10.0.0.1")), &HeaderMap::new()), Some(ip("10.0.0.1")));
+        assert_eq!(
+            r.resolve(Some(ip("10.0.0.1")), &HeaderMap::new()),
+            Some(ip("10.0.0.1"))
+        );
         let mapped = ip("::ffff:10.0.0.1");
         let h = headers(&["198.51.100.8"]);
         assert_eq!(r.resolve(Some(mapped), &h), Some(ip("198.51.100.8")));

@@ -1,10 +1,10 @@
 //! The JSON body extractor: axum's own parsing, with every rejection turned
 //! into a problem with a stable code instead of axum's plain-text bodies.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, FailedToBufferBody, JsonRejection};
 use axum::extract::{FromRequest, Request};
-use axum::Json;
 use http::header;
 use serde::de::DeserializeOwned;
 
@@ -48,6 +48,17 @@ where
 }
 
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<JsonBody<T>, Problem> {
+    // serde lets a struct be read from an array (`["alice"]`); only an
+    // object is a well-formed request here.
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some_and(|b| *b != b'{')
+        && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok()
+    {
+        return Err(Problem::new(
+            ProblemCode::InvalidBody,
+            "the body must be a JSON object",
+        ));
+    }
     Json::<T>::from_bytes(bytes)
         .map(|Json(value)| JsonBody(value))
         .map_err(json_rejection)

@@ -149,7 +149,13 @@ impl TokenService {
         }
         let token = builder.mint().map_err(mint_failure)?;
         let expires_at = rfc3339_seconds(token.expires_at());
-        self.record_issued("registration_token", app_name, &user_id, &expires_at, caller);
+        self.record_issued(
+            "registration_token",
+            app_name,
+            &user_id,
+            &expires_at,
+            caller,
+        );
         Ok(TokenResponse {
             token: token.into_string(),
             user_id,
@@ -256,8 +262,14 @@ mod tests {
             Duration::from_secs(3600),
         );
         assert_eq!(ttl_within(None, "ttl", d, lo, hi).unwrap(), d);
-        assert_eq!(ttl_within(Some(60), "ttl", d, lo, hi).unwrap().as_secs(), 60);
-        assert_eq!(ttl_within(Some(3600), "ttl", d, lo, hi).unwrap().as_secs(), 3600);
+        assert_eq!(
+            ttl_within(Some(60), "ttl", d, lo, hi).unwrap().as_secs(),
+            60
+        );
+        assert_eq!(
+            ttl_within(Some(3600), "ttl", d, lo, hi).unwrap().as_secs(),
+            3600
+        );
         for bad in [-1, 0, 59, 3601, i64::MAX] {
             let e = ttl_within(Some(bad), "ttl", d, lo, hi).unwrap_err();
             assert_eq!(e.code(), ProblemCode::TtlOutOfRange);

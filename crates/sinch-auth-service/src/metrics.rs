@@ -144,7 +144,9 @@ impl Metrics {
     }
 
     pub(crate) fn rate_limited(&self, scope: &'static str) {
-        self.rate_limited.get_or_create(&ScopeLabels { scope }).inc();
+        self.rate_limited
+            .get_or_create(&ScopeLabels { scope })
+            .inc();
     }
 
     /// The OpenMetrics text exposition.

@@ -128,7 +128,10 @@ mod tests {
         }
         let wait = limiter.check(&key).unwrap_err();
         assert!(wait <= Duration::from_secs(1), "{wait:?}");
-        assert!(limiter.check(&"bob".to_string()).is_ok(), "keys are independent");
+        assert!(
+            limiter.check(&"bob".to_string()).is_ok(),
+            "keys are independent"
+        );
     }
 
     #[test]

@@ -62,17 +62,24 @@ impl Server {
 
     /// The bound API address.
     pub fn api_addr(&self) -> SocketAddr {
-        self.api.local_addr().expect("a bound listener has an address")
+        self.api
+            .local_addr()
+            .expect("a bound listener has an address")
     }
 
     /// The bound admin address.
     pub fn admin_addr(&self) -> SocketAddr {
-        self.admin.local_addr().expect("a bound listener has an address")
+        self.admin
+            .local_addr()
+            .expect("a bound listener has an address")
     }
 
     /// Serves until `shutdown` completes, then lets in-flight requests
     /// finish for at most the grace period.
-    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), ServeError> {
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), ServeError> {
         let (tx, rx) = watch::channel(false);
         let service = self.service.clone();
         tokio::spawn(async move {

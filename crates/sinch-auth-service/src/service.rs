@@ -158,7 +158,10 @@ pub struct TokenService {
 impl std::fmt::Debug for TokenService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TokenService")
-            .field("applications", &self.inner.applications.names().collect::<Vec<_>>())
+            .field(
+                "applications",
+                &self.inner.applications.names().collect::<Vec<_>>(),
+            )
             .field("caller_auth", &self.inner.authenticator.mode())
             .finish_non_exhaustive()
     }

@@ -12,9 +12,9 @@ use crate::config::LogFormat;
 
 /// Parses a filter such as `info` or `warn,sinch_auth=debug`.
 pub fn parse_filter(filter: &str) -> Result<Targets, String> {
-    filter
-        .parse::<Targets>()
-        .map_err(|e| format!("{filter:?} is not a log filter ({e}); try info or warn,sinch_auth::audit=info"))
+    filter.parse::<Targets>().map_err(|e| {
+        format!("{filter:?} is not a log filter ({e}); try info or warn,sinch_auth::audit=info")
+    })
 }
 
 /// Installs the global subscriber. Returns false if one was already

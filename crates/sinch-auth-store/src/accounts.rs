@@ -4,10 +4,10 @@ use std::fmt;
 
 use time::OffsetDateTime;
 
-use crate::sessions::SessionTokenHash;
-use crate::store::{on_pool, Store};
-use crate::timestamps::{from_unix, now};
 use crate::StoreError;
+use crate::sessions::SessionTokenHash;
+use crate::store::{Store, on_pool};
+use crate::timestamps::{from_unix, now};
 
 /// An account's stable identifier (a UUID chosen by the store).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -132,12 +132,15 @@ type AccountRow = (String, String, String, i64);
 
 const SELECT_ACCOUNT: &str = "SELECT id, username, password_hash, created_at FROM accounts";
 
-fn account_from_row((id, username, password_hash, created_at): AccountRow) -> Result<Account, StoreError> {
+fn account_from_row(
+    (id, username, password_hash, created_at): AccountRow,
+) -> Result<Account, StoreError> {
     Ok(Account {
         id: AccountId(id),
         username,
-        password_hash: PasswordHash::new(password_hash)
-            .map_err(|_| StoreError::Database("a stored password hash is not a PHC string".into()))?,
+        password_hash: PasswordHash::new(password_hash).map_err(|_| {
+            StoreError::Database("a stored password hash is not a PHC string".into())
+        })?,
         created_at: from_unix(created_at)?,
     })
 }
@@ -148,11 +151,16 @@ impl Store {
     /// [`StoreError::UsernameTaken`] (the database's unique constraint
     /// decides, not a check-then-insert). Usernames are compared byte for
     /// byte: the service validates and normalizes them first.
-    pub async fn create_account(&self, username: &str, password_hash: &PasswordHash) -> Result<Account, StoreError> {
+    pub async fn create_account(
+        &self,
+        username: &str,
+        password_hash: &PasswordHash,
+    ) -> Result<Account, StoreError> {
         check_username(username)?;
         let id = uuid::Uuid::new_v4().to_string();
         let created_at = now();
-        const SQL: &str = "INSERT INTO accounts (id, username, password_hash, created_at, password_changed_at) \
+        const SQL: &str = "INSERT INTO accounts \
+                           (id, username, password_hash, created_at, password_changed_at) \
                            VALUES ($1, $2, $3, $4, $5)";
         on_pool!(self, pool => {
             sqlx::query(SQL)
@@ -163,6 +171,7 @@ impl Store {
                 .bind(created_at)
                 .execute(pool)
                 .await
+                .map(|done| done.rows_affected())
         })
         .map_err(|err| self.error_or_conflict(err, StoreError::UsernameTaken))?;
         Ok(Account {
@@ -174,7 +183,10 @@ impl Store {
     }
 
     /// The account with this exact username, if any.
-    pub async fn find_account_by_username(&self, username: &str) -> Result<Option<Account>, StoreError> {
+    pub async fn find_account_by_username(
+        &self,
+        username: &str,
+    ) -> Result<Option<Account>, StoreError> {
         let sql = format!("{SELECT_ACCOUNT} WHERE username = $1");
         let row: Option<AccountRow> = on_pool!(self, pool => {
             sqlx::query_as(&sql).bind(username).fetch_optional(pool).await
@@ -210,7 +222,8 @@ impl Store {
         const UPDATE: &str = "UPDATE accounts SET password_hash = $1, password_changed_at = $2 \
                               WHERE id = $3 AND password_hash = $4";
         const REVOKE_ALL: &str = "DELETE FROM sessions WHERE account_id = $1";
-        const REVOKE_OTHERS: &str = "DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2";
+        const REVOKE_OTHERS: &str =
+            "DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2";
         let keep = keep_session.map(SessionTokenHash::to_hex);
         let changed_at = now();
         let outcome: Result<Option<u64>, sqlx::Error> = on_pool!(self, pool => async {
@@ -231,7 +244,13 @@ impl Store {
                 return Ok(None);
             }
             let revoked = match &keep {
-                Some(keep) => sqlx::query(REVOKE_OTHERS).bind(account.id.as_str()).bind(keep).execute(&mut *tx).await?,
+                Some(keep) => {
+                    sqlx::query(REVOKE_OTHERS)
+                        .bind(account.id.as_str())
+                        .bind(keep)
+                        .execute(&mut *tx)
+                        .await?
+                }
                 None => sqlx::query(REVOKE_ALL).bind(account.id.as_str()).execute(&mut *tx).await?,
             }
             .rows_affected();
@@ -251,18 +270,33 @@ mod tests {
 
     #[test]
     fn phc_shapes() {
-        for ok in ["$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA", "$scrypt$ln=17,r=8,p=1$c2FsdA$aGFzaA"] {
+        for ok in [
+            "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
+            "$scrypt$ln=17,r=8,p=1$c2FsdA$aGFzaA",
+        ] {
             assert!(PasswordHash::new(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "password", "$argon2id", "$$x", "$Argon2$x", "$argon2id$has space$x", "argon2id$v=19$x"] {
-            assert!(matches!(PasswordHash::new(bad), Err(StoreError::InvalidInput(_))), "{bad:?}");
+        for bad in [
+            "",
+            "password",
+            "$argon2id",
+            "$$x",
+            "$Argon2$x",
+            "$argon2id$has space$x",
+            "argon2id$v=19$x",
+        ] {
+            assert!(
+                matches!(PasswordHash::new(bad), Err(StoreError::InvalidInput(_))),
+                "{bad:?}"
+            );
         }
         assert!(PasswordHash::new(format!("$argon2id${}", "a".repeat(600))).is_err());
     }
 
     #[test]
     fn debug_hides_the_hash() {
-        let hash = PasswordHash::new("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$c2VjcmV0aGFzaA").unwrap();
+        let hash =
+            PasswordHash::new("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$c2VjcmV0aGFzaA").unwrap();
         let account = Account {
             id: AccountId("id".into()),
             username: "alice".into(),

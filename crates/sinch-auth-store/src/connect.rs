@@ -6,10 +6,10 @@ use std::time::Duration;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+use crate::StoreError;
 use crate::migrations::migrator;
 use crate::store::{Pool, Store};
 use crate::url::DatabaseUrl;
-use crate::StoreError;
 
 /// Which database a [`Store`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -124,7 +124,11 @@ impl Store {
     }
 }
 
-async fn connect_sqlite(path: &Path, options: &StoreOptions, location: String) -> Result<Store, StoreError> {
+async fn connect_sqlite(
+    path: &Path,
+    options: &StoreOptions,
+    location: String,
+) -> Result<Store, StoreError> {
     let backend = Backend::Sqlite;
     prepare_sqlite_file(path)?;
     let connect_options = SqliteConnectOptions::new()
@@ -135,7 +139,11 @@ async fn connect_sqlite(path: &Path, options: &StoreOptions, location: String) -
         .foreign_keys(true)
         .busy_timeout(options.busy_timeout);
     let pool = SqlitePoolOptions::new()
-        .max_connections(options.max_connections.unwrap_or(SQLITE_DEFAULT_MAX_CONNECTIONS))
+        .max_connections(
+            options
+                .max_connections
+                .unwrap_or(SQLITE_DEFAULT_MAX_CONNECTIONS),
+        )
         .acquire_timeout(options.acquire_timeout)
         .connect_with(connect_options)
         .await
@@ -163,7 +171,11 @@ async fn connect_postgres(
         connect_options = connect_options.application_name("sinch-auth");
     }
     let pool = PgPoolOptions::new()
-        .max_connections(options.max_connections.unwrap_or(POSTGRES_DEFAULT_MAX_CONNECTIONS))
+        .max_connections(
+            options
+                .max_connections
+                .unwrap_or(POSTGRES_DEFAULT_MAX_CONNECTIONS),
+        )
         .acquire_timeout(options.acquire_timeout)
         .test_before_acquire(true)
         .connect_with(connect_options)

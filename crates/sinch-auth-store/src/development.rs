@@ -5,9 +5,9 @@ use std::fmt;
 
 use zeroize::Zeroizing;
 
-use crate::store::{on_pool, Store};
-use crate::timestamps::now;
 use crate::StoreError;
+use crate::store::{Store, on_pool};
+use crate::timestamps::now;
 
 /// A development application key and secret, as text (the service turns them
 /// into the core library's credential types). `Debug` shows the key, never

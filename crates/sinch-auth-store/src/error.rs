@@ -82,7 +82,11 @@ impl StoreError {
 
     /// Like [`from_sqlx`](Self::from_sqlx), but a unique-constraint violation
     /// becomes `conflict`.
-    pub(crate) fn from_sqlx_or_conflict(backend: Backend, err: sqlx::Error, conflict: Self) -> Self {
+    pub(crate) fn from_sqlx_or_conflict(
+        backend: Backend,
+        err: sqlx::Error,
+        conflict: Self,
+    ) -> Self {
         match &err {
             sqlx::Error::Database(db) if db.is_unique_violation() => conflict,
             _ => Self::from_sqlx(backend, err),
@@ -95,6 +99,11 @@ impl StoreError {
             MigrateError::Execute(inner) => match Self::from_sqlx(backend, inner) {
                 unavailable @ Self::Unavailable(_) => unavailable,
                 other => Self::Migration(other.to_string()),
+            },
+            MigrateError::ExecuteMigration(inner, version) => match Self::from_sqlx(backend, inner)
+            {
+                unavailable @ Self::Unavailable(_) => unavailable,
+                other => Self::Migration(format!("migration {version}: {other}")),
             },
             MigrateError::VersionMissing(version) => Self::Migration(format!(
                 "the database has migration {version} applied, which this version of \
@@ -109,9 +118,9 @@ impl StoreError {
     }
 }
 
-/// The driver's message without any row values: `sqlx::Error`'s `Display`
-/// shows only the server's primary message, never PostgreSQL's detail
-/// ("Failing row contains (…)"), which is why it is safe to keep.
+/// The driver's message without any row values: for a database error only
+/// the server's primary message and code, never PostgreSQL's *detail*
+/// ("Failing row contains (…)", "Key (…)=(…) already exists").
 fn describe(err: &sqlx::Error) -> String {
     match err {
         sqlx::Error::Database(db) => match db.code() {
@@ -158,8 +167,12 @@ fn sqlite_code_is_unavailable(code: &str) -> bool {
     const IOERR: i32 = 10;
     const FULL: i32 = 13;
     const CANTOPEN: i32 = 14;
-    code.parse::<i32>()
-        .is_ok_and(|extended| matches!(extended & 0xff, BUSY | LOCKED | READONLY | IOERR | FULL | CANTOPEN))
+    code.parse::<i32>().is_ok_and(|extended| {
+        matches!(
+            extended & 0xff,
+            BUSY | LOCKED | READONLY | IOERR | FULL | CANTOPEN
+        )
+    })
 }
 
 #[cfg(test)]

@@ -6,10 +6,10 @@ use std::fmt::Write as _;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use crate::accounts::{Account, AccountId};
-use crate::store::{on_pool, Store};
-use crate::timestamps::{from_unix, now, to_unix};
 use crate::StoreError;
+use crate::accounts::{Account, AccountId};
+use crate::store::{Store, on_pool};
+use crate::timestamps::{from_unix, now, to_unix};
 
 /// The SHA-256 of a session token: what the store keeps and searches by.
 ///
@@ -40,10 +40,12 @@ impl SessionTokenHash {
 
     /// Lowercase hex, the stored form.
     pub(crate) fn to_hex(&self) -> String {
-        self.0.iter().fold(String::with_capacity(64), |mut hex, byte| {
-            let _ = write!(hex, "{byte:02x}");
-            hex
-        })
+        self.0
+            .iter()
+            .fold(String::with_capacity(64), |mut hex, byte| {
+                let _ = write!(hex, "{byte:02x}");
+                hex
+            })
     }
 }
 
@@ -85,9 +87,10 @@ impl Store {
         token: &SessionTokenHash,
         expires_at: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        const TOUCH: &str = "UPDATE accounts SET last_login_at = $1 WHERE id = $2 AND password_hash = $3";
-        const INSERT: &str =
-            "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)";
+        const TOUCH: &str =
+            "UPDATE accounts SET last_login_at = $1 WHERE id = $2 AND password_hash = $3";
+        const INSERT: &str = "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) \
+                              VALUES ($1, $2, $3, $4)";
         let created_at = now();
         let token_hex = token.to_hex();
         let expires_at = to_unix(expires_at);
@@ -123,7 +126,11 @@ impl Store {
     }
 
     /// The session for this token if it exists and `now` is before its expiry.
-    pub async fn find_session(&self, token: &SessionTokenHash, now: OffsetDateTime) -> Result<Option<Session>, StoreError> {
+    pub async fn find_session(
+        &self,
+        token: &SessionTokenHash,
+        now: OffsetDateTime,
+    ) -> Result<Option<Session>, StoreError> {
         const SQL: &str = "SELECT s.account_id, a.username, s.created_at, s.expires_at \
                            FROM sessions s JOIN accounts a ON a.id = s.account_id \
                            WHERE s.token_hash = $1 AND s.expires_at > $2";
@@ -145,16 +152,20 @@ impl Store {
     /// Ends one session (logout). Returns whether it existed.
     pub async fn revoke_session(&self, token: &SessionTokenHash) -> Result<bool, StoreError> {
         const SQL: &str = "DELETE FROM sessions WHERE token_hash = $1";
-        let result = on_pool!(self, pool => sqlx::query(SQL).bind(token.to_hex()).execute(pool).await.map(|r| r.rows_affected()))
-            .map_err(|err| self.error(err))?;
-        Ok(result > 0)
+        let deleted = on_pool!(self, pool => {
+            sqlx::query(SQL).bind(token.to_hex()).execute(pool).await.map(|done| done.rows_affected())
+        })
+        .map_err(|err| self.error(err))?;
+        Ok(deleted > 0)
     }
 
     /// Ends every session of one account. Returns how many there were.
     pub async fn revoke_all_sessions(&self, account: &AccountId) -> Result<u64, StoreError> {
         const SQL: &str = "DELETE FROM sessions WHERE account_id = $1";
-        on_pool!(self, pool => sqlx::query(SQL).bind(account.as_str()).execute(pool).await.map(|r| r.rows_affected()))
-            .map_err(|err| self.error(err))
+        on_pool!(self, pool => {
+            sqlx::query(SQL).bind(account.as_str()).execute(pool).await.map(|done| done.rows_affected())
+        })
+        .map_err(|err| self.error(err))
     }
 
     /// Deletes sessions that expired at or before `now` (they are already
@@ -162,8 +173,10 @@ impl Store {
     /// space). Returns how many were deleted.
     pub async fn purge_expired_sessions(&self, now: OffsetDateTime) -> Result<u64, StoreError> {
         const SQL: &str = "DELETE FROM sessions WHERE expires_at <= $1";
-        on_pool!(self, pool => sqlx::query(SQL).bind(to_unix(now)).execute(pool).await.map(|r| r.rows_affected()))
-            .map_err(|err| self.error(err))
+        on_pool!(self, pool => {
+            sqlx::query(SQL).bind(to_unix(now)).execute(pool).await.map(|done| done.rows_affected())
+        })
+        .map_err(|err| self.error(err))
     }
 }
 
@@ -183,6 +196,9 @@ mod tests {
     #[test]
     fn debug_shows_nothing_of_the_hash() {
         let hash = SessionTokenHash::of_token("abc");
-        assert_eq!(format!("{hash:?}|{hash:#?}"), "SessionTokenHash(..)|SessionTokenHash(..)");
+        assert_eq!(
+            format!("{hash:?}|{hash:#?}"),
+            "SessionTokenHash(..)|SessionTokenHash(..)"
+        );
     }
 }

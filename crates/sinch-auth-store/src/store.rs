@@ -4,9 +4,9 @@ use std::fmt;
 
 use sqlx::{PgPool, SqlitePool};
 
+use crate::StoreError;
 use crate::connect::Backend;
 use crate::migrations::LATEST_VERSION;
-use crate::StoreError;
 
 /// Accounts, sessions and development credentials in SQLite or PostgreSQL.
 ///

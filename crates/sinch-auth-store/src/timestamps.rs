@@ -26,7 +26,10 @@ mod tests {
     #[test]
     fn round_trip_drops_subseconds_downwards() {
         let at = datetime!(2030-01-02 03:04:05.999 UTC);
-        assert_eq!(from_unix(to_unix(at)).unwrap(), datetime!(2030-01-02 03:04:05 UTC));
+        assert_eq!(
+            from_unix(to_unix(at)).unwrap(),
+            datetime!(2030-01-02 03:04:05 UTC)
+        );
     }
 
     #[test]

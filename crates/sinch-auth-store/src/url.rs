@@ -154,7 +154,10 @@ mod tests {
 
     #[test]
     fn sqlite_forms() {
-        assert_eq!(path_of("sqlite:///var/lib/a.db"), Path::new("/var/lib/a.db"));
+        assert_eq!(
+            path_of("sqlite:///var/lib/a.db"),
+            Path::new("/var/lib/a.db")
+        );
         assert_eq!(path_of("sqlite://data/a.db"), Path::new("data/a.db"));
         assert_eq!(path_of("sqlite:a.db"), Path::new("a.db"));
     }

@@ -90,27 +90,165 @@ fn tokens(c: &mut Criterion) {
 }
 
 criterion_group!(benches, tickets, tokens);
-criterion_main!(benches, parts_group);
 
-// TEMP: parts
-fn parts(c: &mut Criterion) {
-    let mut g = c.benchmark_group("parts");
-    g.bench_function("now_utc", |b| b.iter(time::OffsetDateTime::now_utc));
-    g.bench_function("systemtime", |b| b.iter(std::time::SystemTime::now));
-    g.bench_function("uuid_v4_string", |b| b.iter(|| uuid::Uuid::new_v4().to_string()));
-    g.bench_function("uuid_v4", |b| b.iter(uuid::Uuid::new_v4));
-    let data = vec![b'x'; 300];
-    g.bench_function("b64url_300", |b| {
-        b.iter(|| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(black_box(&data)))
-    });
+// TEMP: scratch min-of-batches timing, interleaved
+fn scratch() {
+    use std::time::Instant;
     let app = app();
-    g.bench_function("mac_clone", |b| b.iter(|| black_box(app.secret().expose_bytes())));
+    let t = time::OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+    let ticket = app.user_ticket(USER).mint().unwrap();
+    let payload = STANDARD
+        .decode(ticket.as_str().split(':').next().unwrap())
+        .unwrap();
     let keyed = Hmac::<Sha256>::new_from_slice(app.secret().expose_bytes()).unwrap();
-    g.bench_function("hmac_64", |b| b.iter(|| { let mut m = keyed.clone(); m.update(black_box(&data[..64])); m.finalize().into_bytes() }));
-    g.bench_function("hmac_300", |b| b.iter(|| { let mut m = keyed.clone(); m.update(black_box(&data[..])); m.finalize().into_bytes() }));
-    g.bench_function("sha256_640", |b| { let d = vec![1u8; 640]; b.iter(|| <Sha256 as sha2::Digest>::digest(black_box(&d))) });
-    g.bench_function("mint_ticket_fixed", |b| { let t = time::OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap(); b.iter(|| app.user_ticket(black_box(USER)).with_created(t).mint().unwrap()) });
-    g.bench_function("mint_token_fixed", |b| { let t = time::OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap(); b.iter(|| app.registration_token(black_box(USER)).with_issued_at(t).with_nonce("6b438bda-2d5c-4e8c-92b0-39f20a94b34e").mint().unwrap()) });
-    g.finish();
+    let minted = app.registration_token(USER).mint().unwrap();
+    let signing_input = minted.as_str().rsplit_once('.').unwrap().0.to_owned();
+    let day_key = token::derive_signing_key(app.secret(), minted.issued_at().date());
+    let dkeyed = Hmac::<Sha256>::new_from_slice(&*day_key).unwrap();
+    let data = vec![b'x'; 300];
+    let mut ops: Vec<(&str, Box<dyn FnMut()>)> = vec![
+        (
+            "ticket/mint",
+            Box::new(|| {
+                black_box(app.user_ticket(black_box(USER)).mint().unwrap());
+            }),
+        ),
+        (
+            "ticket/mint_fixed",
+            Box::new(|| {
+                black_box(
+                    app.user_ticket(black_box(USER))
+                        .with_created(t)
+                        .mint()
+                        .unwrap(),
+                );
+            }),
+        ),
+        (
+            "ticket/hmac",
+            Box::new(|| {
+                let mut m = keyed.clone();
+                m.update(black_box(&payload));
+                black_box(m.finalize().into_bytes());
+            }),
+        ),
+        (
+            "token/mint",
+            Box::new(|| {
+                black_box(app.registration_token(black_box(USER)).mint().unwrap());
+            }),
+        ),
+        (
+            "token/mint_fixed",
+            Box::new(|| {
+                black_box(
+                    app.registration_token(black_box(USER))
+                        .with_issued_at(t)
+                        .with_nonce("6b438bda-2d5c-4e8c-92b0-39f20a94b34e")
+                        .mint()
+                        .unwrap(),
+                );
+            }),
+        ),
+        (
+            "token/hmac",
+            Box::new(|| {
+                let mut m = dkeyed.clone();
+                m.update(black_box(signing_input.as_bytes()));
+                black_box(m.finalize().into_bytes());
+            }),
+        ),
+        (
+            "now_utc",
+            Box::new(|| {
+                black_box(time::OffsetDateTime::now_utc());
+            }),
+        ),
+        (
+            "systemtime",
+            Box::new(|| {
+                black_box(std::time::SystemTime::now());
+            }),
+        ),
+        (
+            "b64_300",
+            Box::new(|| {
+                black_box(
+                    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(black_box(&data)),
+                );
+            }),
+        ),
+        (
+            "b64simd_300",
+            Box::new(|| {
+                let mut out = String::with_capacity(400);
+                base64_simd::URL_SAFE_NO_PAD.encode_append(black_box(&data), &mut out);
+                black_box(out);
+            }),
+        ),
+        (
+            "b64simd_200",
+            Box::new(|| {
+                let mut out = String::with_capacity(400);
+                base64_simd::STANDARD.encode_append(black_box(&data[..197]), &mut out);
+                black_box(out);
+            }),
+        ),
+        (
+            "b64_200",
+            Box::new(|| {
+                let mut out = String::with_capacity(400);
+                STANDARD.encode_string(black_box(&data[..197]), &mut out);
+                black_box(out);
+            }),
+        ),
+        (
+            "b64_slice_200",
+            Box::new(|| {
+                let mut out = vec![0u8; 400];
+                let n = STANDARD
+                    .encode_slice(black_box(&data[..197]), &mut out)
+                    .unwrap();
+                black_box((out, n));
+            }),
+        ),
+        (
+            "alloc_200",
+            Box::new(|| {
+                black_box(String::with_capacity(black_box(200)));
+            }),
+        ),
+    ];
+    let mut best = vec![f64::MAX; ops.len()];
+    for _ in 0..300 {
+        for (i, (_, f)) in ops.iter_mut().enumerate() {
+            let start = Instant::now();
+            for _ in 0..200 {
+                f();
+            }
+            let ns = start.elapsed().as_nanos() as f64 / 200.0;
+            if ns < best[i] {
+                best[i] = ns;
+            }
+        }
+    }
+    for (i, (name, _)) in ops.iter().enumerate() {
+        println!("{name:20} {:8.1} ns", best[i]);
+    }
+    println!(
+        "ratio ticket {:.2} (fixed {:.2}), token {:.2} (fixed {:.2})",
+        best[0] / best[2],
+        best[1] / best[2],
+        best[3] / best[5],
+        best[4] / best[5]
+    );
 }
-criterion_group!(parts_group, parts);
+
+fn main() {
+    if std::env::var_os("SCRATCH").is_some() {
+        scratch();
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -485,7 +485,10 @@ mod tests {
                 "{prefix}"
             );
         }
-        assert_eq!(auth().with_external_path_prefix("/").external_path("/a"), "/a");
+        assert_eq!(
+            auth().with_external_path_prefix("/").external_path("/a"),
+            "/a"
+        );
     }
 
     #[test]
@@ -520,7 +523,12 @@ mod tests {
             .extensions_mut()
             .insert(OriginalUri("/outer/cb".parse().unwrap()));
         let auth = CallbackAuth::new(CallbackVerifier::new(app).with_now(now));
-        assert!(block_on(VerifiedCallback::<CallbackVerifier>::from_request(request, &auth)).is_ok());
+        assert!(
+            block_on(VerifiedCallback::<CallbackVerifier>::from_request(
+                request, &auth
+            ))
+            .is_ok()
+        );
     }
 
     #[test]
@@ -528,9 +536,9 @@ mod tests {
         let secret = CallbackSecret::new("s").unwrap();
         let auth = CallbackAuth::new(NumbersCallbackVerifier::new(secret));
         let request = Request::post("/n").body(Body::from("{}")).unwrap();
-        let rejection = block_on(
-            VerifiedCallback::<NumbersCallbackVerifier>::from_request(request, &auth),
-        )
+        let rejection = block_on(VerifiedCallback::<NumbersCallbackVerifier>::from_request(
+            request, &auth,
+        ))
         .unwrap_err();
         assert_eq!(rejection.code(), "missing_header");
         let response = rejection.into_response();

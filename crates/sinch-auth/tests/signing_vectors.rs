@@ -180,7 +180,11 @@ fn signing_leaves_the_query_out_unless_told() {
         assert_eq!(sign(false).signature(), v.signature, "{}", v.name);
         let included = sign(true);
         assert_ne!(included.signature(), v.signature, "{}", v.name);
-        assert!(included.string_to_sign().ends_with(&with_query), "{}", v.name);
+        assert!(
+            included.string_to_sign().ends_with(&with_query),
+            "{}",
+            v.name
+        );
     }
 }
 
@@ -307,10 +311,7 @@ fn verification_rejects_a_changed_path() {
         }
         for path in paths {
             let changed = v.request().with_path(&path);
-            assert_bad_signature(
-                v.verifier().verify(changed),
-                &format!("{} {path}", v.name),
-            );
+            assert_bad_signature(v.verifier().verify(changed), &format!("{} {path}", v.name));
         }
     }
 }
@@ -371,7 +372,7 @@ fn verification_rejects_a_changed_timestamp() {
                 .format(&time::format_description::well_known::Rfc3339)
                 .unwrap()
                 .replace('Z', "+00:00"),
-            format!("{}", v.x_timestamp.replace('Z', "+00:00")),
+            v.x_timestamp.replace('Z', "+00:00"),
         ];
         for ts in same_instant.iter().filter(|ts| **ts != v.x_timestamp) {
             assert_bad_signature(
@@ -587,13 +588,24 @@ fn missing_and_malformed_headers_are_named() {
         ("", "authorization"),
         ("Application", "authorization"),
         ("Application nocolon", "authorization"),
-        ("Application 669E367E-6BBA-48AB-AF15-266871C28135:", "authorization"),
-        ("Application 669E367E-6BBA-48AB-AF15-266871C28135:not base64!", "authorization"),
-        ("Application 669E367E-6BBA-48AB-AF15-266871C28135:AAAA", "authorization"),
+        (
+            "Application 669E367E-6BBA-48AB-AF15-266871C28135:",
+            "authorization",
+        ),
+        (
+            "Application 669E367E-6BBA-48AB-AF15-266871C28135:not base64!",
+            "authorization",
+        ),
+        (
+            "Application 669E367E-6BBA-48AB-AF15-266871C28135:AAAA",
+            "authorization",
+        ),
     ] {
         let request = v.request().with_authorization(authorization);
         match kind(v.verifier().verify(request), authorization) {
-            ErrorKind::MalformedHeader { header: h, .. } => assert_eq!(h, header, "{authorization}"),
+            ErrorKind::MalformedHeader { header: h, .. } => {
+                assert_eq!(h, header, "{authorization}")
+            }
             other => panic!("{authorization}: {other:?}"),
         }
     }
@@ -651,24 +663,39 @@ fn numbers_vector_both_directions() {
     for i in 0..body.len() {
         let mut changed = body.to_vec();
         changed[i] ^= 0x01;
-        numbers_bad(verifier.verify(Some(signature), &changed), &format!("byte {i}"));
+        numbers_bad(
+            verifier.verify(Some(signature), &changed),
+            &format!("byte {i}"),
+        );
     }
     numbers_bad(verifier.verify(Some(signature), &body[1..]), "shorter");
     let other = NumbersCallbackVerifier::new(CallbackSecret::new("my-callback-secreT").unwrap());
     numbers_bad(other.verify(Some(signature), body), "other secret");
     // The secret is not base64-decoded: a base64 look-alike is just text.
-    let decoded_style = NumbersCallbackVerifier::new(CallbackSecret::new("bXktY2FsbGJhY2stc2VjcmV0").unwrap());
-    numbers_bad(decoded_style.verify(Some(signature), body), "base64 of the secret");
+    let decoded_style =
+        NumbersCallbackVerifier::new(CallbackSecret::new("bXktY2FsbGJhY2stc2VjcmV0").unwrap());
+    numbers_bad(
+        decoded_style.verify(Some(signature), body),
+        "base64 of the secret",
+    );
 
     assert_eq!(
         kind(verifier.verify(None, body), "absent"),
         ErrorKind::MissingHeader("x-sinch-signature")
     );
-    for bad in ["", "b93021e0", &format!("sha1={signature}"), &signature.replace('b', "g")] {
+    for bad in [
+        "",
+        "b93021e0",
+        &format!("sha1={signature}"),
+        &signature.replace('b', "g"),
+    ] {
         assert!(
             matches!(
                 kind(verifier.verify(Some(bad), body), bad),
-                ErrorKind::MalformedHeader { header: "x-sinch-signature", .. }
+                ErrorKind::MalformedHeader {
+                    header: "x-sinch-signature",
+                    ..
+                }
             ),
             "{bad}"
         );
@@ -768,8 +795,9 @@ fn conversation_rejects_every_change() {
 fn conversation_checks_the_window_and_the_headers() {
     let c = conversation();
     for offset in [-601i64, 601] {
-        let verifier = ConversationWebhookVerifier::new(CallbackSecret::new(c.secret.as_str()).unwrap())
-            .with_now(c.now() + time::Duration::seconds(offset));
+        let verifier =
+            ConversationWebhookVerifier::new(CallbackSecret::new(c.secret.as_str()).unwrap())
+                .with_now(c.now() + time::Duration::seconds(offset));
         assert!(matches!(
             kind(verifier.verify(c.webhook()), "window"),
             ErrorKind::TimestampOutsideWindow { .. }
@@ -822,7 +850,11 @@ fn conversation_refuses_a_nonce_that_would_take_bytes_from_the_body() {
     // a '.' and prepending the rest to the nonce gives the same message, so
     // the MAC alone would accept a truncated body.
     let c = conversation();
-    let cut = c.body.iter().position(|b| *b == b'.').expect("the body has a '.'");
+    let cut = c
+        .body
+        .iter()
+        .position(|b| *b == b'.')
+        .expect("the body has a '.'");
     let truncated = &c.body[..cut];
     let moved_nonce = format!(
         "{}.{}",
@@ -941,8 +973,15 @@ mod over_http {
         let n = &all["webhooks"]["numbers"];
         let verifier = NumbersCallbackVerifier::new(CallbackSecret::new(s(n, "secret")).unwrap());
         let mut headers = http::HeaderMap::new();
-        headers.insert("X-Sinch-Signature", s(n, "xSinchSignature").parse().unwrap());
-        assert!(verifier.verify_http_headers(&headers, s(n, "body").as_bytes()).is_ok());
+        headers.insert(
+            "X-Sinch-Signature",
+            s(n, "xSinchSignature").parse().unwrap(),
+        );
+        assert!(
+            verifier
+                .verify_http_headers(&headers, s(n, "body").as_bytes())
+                .is_ok()
+        );
         assert!(verifier.verify_http_headers(&headers, b"{}").is_err());
     }
 }

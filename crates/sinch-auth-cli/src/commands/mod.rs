@@ -4,9 +4,11 @@
 //! [`CliError`].
 
 pub mod decode;
+pub mod sign_request;
 pub mod ticket;
 pub mod token;
 pub mod verify;
+pub mod verify_callback;
 
 use sinch_auth::Application;
 
@@ -39,5 +41,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Token(args) => token::run(args, &ctx),
         Command::Verify(args) => verify::run(args, &ctx),
         Command::Decode(args) => decode::run(args, &ctx),
+        Command::SignRequest(args) => sign_request::run(args, &ctx),
+        Command::VerifyCallback(args) => verify_callback::run(args, &ctx),
     }
 }

@@ -19,7 +19,7 @@ use http::request::Parts;
 
 pub use api_key::{ApiKey, ApiKeyAuthenticator, ApiKeyDigest};
 pub use bearer::bearer_token;
-pub use jwt::{JwtAuthenticator, JwtSettings, UserIdEncoding};
+pub use jwt::{JwksSource, JwtAuthenticator, JwtSettings, UserIdEncoding};
 
 use crate::problem::{Problem, ProblemCode};
 

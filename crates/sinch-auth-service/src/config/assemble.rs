@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use super::{CallerAuthMode, ConfigError, Settings};
-use crate::caller::{ApiKeyAuthenticator, Authenticator, JwtAuthenticator};
 use crate::caller::jwt::JwksSource;
+use crate::caller::{ApiKeyAuthenticator, Authenticator, JwtAuthenticator};
 use crate::service::TokenService;
 
 impl Settings {
@@ -34,8 +34,8 @@ impl Settings {
                     .clone()
                     .ok_or_else(|| ConfigError::setting("jwt.issuer", "jwt settings missing"))?;
                 let from_file = matches!(settings.jwks, JwksSource::File(_));
-                let auth = JwtAuthenticator::new(settings)
-                    .map_err(|m| ConfigError::setting("jwt", m))?;
+                let auth =
+                    JwtAuthenticator::new(settings).map_err(|m| ConfigError::setting("jwt", m))?;
                 if let Err(reason) = auth.load_keys().await {
                     if from_file {
                         return Err(ConfigError::setting("jwt.jwks_file", reason));

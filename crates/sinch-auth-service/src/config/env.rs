@@ -93,9 +93,12 @@ pub(crate) fn apply_env(
         match (s.slot)(raw) {
             Slot::Str(slot) => *slot = Some(value.trim().to_owned()),
             Slot::Num(slot) => {
-                *slot = Some(value.trim().parse().map_err(|_| {
-                    bad(format!("{value:?} is not a whole number"))
-                })?);
+                *slot = Some(
+                    value
+                        .trim()
+                        .parse()
+                        .map_err(|_| bad(format!("{value:?} is not a whole number")))?,
+                );
             }
             Slot::Bool(slot) => {
                 *slot = Some(match value.trim().to_ascii_lowercase().as_str() {
@@ -141,7 +144,10 @@ mod tests {
 
         let env = |name: &str| (name == "SINCH_AUTH_TOKEN_TTL_SECS").then(|| "ten".to_owned());
         let err = apply_env(&mut raw, &env).unwrap_err();
-        assert!(err.to_string().contains("SINCH_AUTH_TOKEN_TTL_SECS"), "{err}");
+        assert!(
+            err.to_string().contains("SINCH_AUTH_TOKEN_TTL_SECS"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use ipnet::IpNet;
 use sinch_auth::{Application, KEY_VAR, SECRET_FILE_VAR, SECRET_VAR, TtlBounds};
 
 use super::env::{API_KEYS_FILE_VAR, API_KEYS_VAR};
-use super::file::{RawApplication, RawConfig, RawJwt, RawTtl};
+use super::file::{RawApiKey, RawApplication, RawConfig, RawJwt, RawTtl};
 use super::{CallerAuthMode, ConfigError, LogFormat, Overrides, Settings};
 use crate::caller::jwt::{JwksSource, parse_algorithm, validate_jwks_url};
 use crate::caller::{ApiKey, ApiKeyDigest, JwtSettings, UserIdEncoding};
@@ -35,14 +35,22 @@ pub(crate) fn validate(
     };
     let admin_listen = match overrides.admin_listen {
         Some(addr) => addr,
-        None => socket_addr("admin_listen", raw.admin_listen.as_deref(), "127.0.0.1:9090")?,
+        None => socket_addr(
+            "admin_listen",
+            raw.admin_listen.as_deref(),
+            "127.0.0.1:9090",
+        )?,
     };
     if listen == admin_listen && listen.port() != 0 {
         return Err(err("admin_listen", "must differ from listen"));
     }
     let caller_auth = match overrides.caller_auth {
         Some(mode) => mode,
-        None => enum_value("caller_auth", raw.caller_auth.as_deref(), CallerAuthMode::Accounts)?,
+        None => enum_value(
+            "caller_auth",
+            raw.caller_auth.as_deref(),
+            CallerAuthMode::Accounts,
+        )?,
     };
     let log_format = match overrides.log_format {
         Some(format) => format,
@@ -51,7 +59,12 @@ pub(crate) fn validate(
     let log_level = raw.log_level.unwrap_or_else(|| "info".to_owned());
     crate::telemetry::parse_filter(&log_level).map_err(|m| err("log_level", m))?;
 
-    let request_timeout = secs("request_timeout_secs", raw.request_timeout_secs, 10, 1..=3600)?;
+    let request_timeout = secs(
+        "request_timeout_secs",
+        raw.request_timeout_secs,
+        10,
+        1..=3600,
+    )?;
     let shutdown_grace = secs("shutdown_grace_secs", raw.shutdown_grace_secs, 25, 0..=3600)?;
     let trusted_proxies = raw
         .trusted_proxies
@@ -93,7 +106,7 @@ pub(crate) fn validate(
 
     let applications = applications(&raw.applications, lookup)?;
     let api_keys = match caller_auth {
-        CallerAuthMode::ApiKey => api_keys(&raw, lookup)?,
+        CallerAuthMode::ApiKey => api_keys(&raw.api_key, lookup)?,
         _ => Vec::new(),
     };
     let jwt = match caller_auth {
@@ -114,11 +127,17 @@ pub(crate) fn validate(
     })
 }
 
-fn socket_addr(setting: &str, value: Option<&str>, default: &str) -> Result<SocketAddr, ConfigError> {
-    value
-        .unwrap_or(default)
-        .parse()
-        .map_err(|_| err(setting, "must be IP:PORT, e.g. 127.0.0.1:8080 or [::1]:8080"))
+fn socket_addr(
+    setting: &str,
+    value: Option<&str>,
+    default: &str,
+) -> Result<SocketAddr, ConfigError> {
+    value.unwrap_or(default).parse().map_err(|_| {
+        err(
+            setting,
+            "must be IP:PORT, e.g. 127.0.0.1:8080 or [::1]:8080",
+        )
+    })
 }
 
 fn enum_value<T: for<'de> serde::Deserialize<'de>>(
@@ -143,7 +162,11 @@ fn secs(
     if !range.contains(&value) {
         return Err(err(
             setting,
-            format!("{value} is outside {}..={} seconds", range.start(), range.end()),
+            format!(
+                "{value} is outside {}..={} seconds",
+                range.start(),
+                range.end()
+            ),
         ));
     }
     Ok(Duration::from_secs(value))
@@ -225,9 +248,8 @@ fn rate(
     burst: Option<u64>,
     default_burst: u32,
 ) -> Result<Option<Rate>, ConfigError> {
-    let to_u32 = |name: &str, v: u64| {
-        u32::try_from(v).map_err(|_| err(name, "must be at most 4294967295"))
-    };
+    let to_u32 =
+        |name: &str, v: u64| u32::try_from(v).map_err(|_| err(name, "must be at most 4294967295"));
     let per_minute = match per_minute {
         Some(v) => to_u32(setting, v)?,
         None => default,
@@ -282,7 +304,10 @@ fn file_application(
         (None, Some(var)) => (
             SECRET_VAR,
             lookup(var).ok_or_else(|| {
-                ConfigError::new(&setting, format!("secret_env names {var}, which is not set"))
+                ConfigError::new(
+                    &setting,
+                    format!("secret_env names {var}, which is not set"),
+                )
             })?,
         ),
         _ => {
@@ -311,10 +336,13 @@ fn valid_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
-fn api_keys(raw: &RawConfig, lookup: Lookup<'_>) -> Result<Vec<ApiKeyDigest>, ConfigError> {
+fn api_keys(raw: &RawApiKey, lookup: Lookup<'_>) -> Result<Vec<ApiKeyDigest>, ConfigError> {
     let mut keys = Vec::new();
-    for (i, k) in raw.api_key.keys.iter().enumerate() {
-        let name = k.name.clone().unwrap_or_else(|| format!("config-{}", i + 1));
+    for (i, k) in raw.keys.iter().enumerate() {
+        let name = k
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("config-{}", i + 1));
         if !valid_name(&name) {
             return Err(err(
                 "api_key.keys",
@@ -342,7 +370,10 @@ fn api_keys(raw: &RawConfig, lookup: Lookup<'_>) -> Result<Vec<ApiKeyDigest>, Co
     }
     if let Some(path) = lookup(API_KEYS_FILE_VAR).filter(|v| !v.is_empty()) {
         let text = zeroize::Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| {
-            ConfigError::new(API_KEYS_FILE_VAR, format!("cannot read {path}: {}", e.kind()))
+            ConfigError::new(
+                API_KEYS_FILE_VAR,
+                format!("cannot read {path}: {}", e.kind()),
+            )
         })?);
         from_var(API_KEYS_FILE_VAR, &text, "file", &mut keys)?;
     }
@@ -360,12 +391,22 @@ fn jwt_settings(raw: &RawJwt) -> Result<JwtSettings, ConfigError> {
         .issuer
         .clone()
         .filter(|s| !s.is_empty())
-        .ok_or_else(|| err("jwt.issuer", "required in jwt mode (the exact iss of your tokens)"))?;
+        .ok_or_else(|| {
+            err(
+                "jwt.issuer",
+                "required in jwt mode (the exact iss of your tokens)",
+            )
+        })?;
     let audiences = raw
         .audience
         .clone()
         .filter(|a| !a.is_empty() && a.iter().all(|s| !s.is_empty()))
-        .ok_or_else(|| err("jwt.audience", "required in jwt mode (the aud your tokens carry)"))?;
+        .ok_or_else(|| {
+            err(
+                "jwt.audience",
+                "required in jwt mode (the aud your tokens carry)",
+            )
+        })?;
     let jwks = match (&raw.jwks_url, &raw.jwks_file) {
         (Some(url), None) => {
             validate_jwks_url(url).map_err(|m| err("jwt.jwks_url", m))?;
@@ -374,15 +415,24 @@ fn jwt_settings(raw: &RawJwt) -> Result<JwtSettings, ConfigError> {
         (None, Some(path)) => {
             let path = PathBuf::from(path);
             if !Path::new(&path).is_file() {
-                return Err(err("jwt.jwks_file", format!("{} is not a readable file", path.display())));
+                return Err(err(
+                    "jwt.jwks_file",
+                    format!("{} is not a readable file", path.display()),
+                ));
             }
             JwksSource::File(path)
         }
         (Some(_), Some(_)) => {
-            return Err(err("jwt.jwks_url", "set only one of jwt.jwks_url and jwt.jwks_file"));
+            return Err(err(
+                "jwt.jwks_url",
+                "set only one of jwt.jwks_url and jwt.jwks_file",
+            ));
         }
         (None, None) => {
-            return Err(err("jwt.jwks_url", "jwt mode needs jwt.jwks_url or jwt.jwks_file"));
+            return Err(err(
+                "jwt.jwks_url",
+                "jwt mode needs jwt.jwks_url or jwt.jwks_file",
+            ));
         }
     };
     let mut settings = JwtSettings::new(issuer, audiences, jwks);
@@ -413,8 +463,12 @@ fn jwt_settings(raw: &RawJwt) -> Result<JwtSettings, ConfigError> {
     };
     settings.leeway = secs("jwt.leeway_secs", raw.leeway_secs, 30, 0..=300)?;
     settings.jwks_max_age = secs("jwt.jwks_cache_secs", raw.jwks_cache_secs, 300, 10..=86_400)?;
-    settings.jwks_min_refresh_interval =
-        secs("jwt.jwks_min_refresh_secs", raw.jwks_min_refresh_secs, 30, 0..=3600)?;
+    settings.jwks_min_refresh_interval = secs(
+        "jwt.jwks_min_refresh_secs",
+        raw.jwks_min_refresh_secs,
+        30,
+        0..=3600,
+    )?;
     settings.jwks_fetch_timeout = secs("jwt.jwks_timeout_secs", raw.jwks_timeout_secs, 5, 1..=60)?;
     Ok(settings)
 }

@@ -44,5 +44,7 @@ pub(crate) async fn post_registration_token(
     Authenticated(caller): Authenticated,
     JsonBody(request): JsonBody<TokenRequest>,
 ) -> Result<Json<TokenResponse>, Problem> {
-    service.issue_registration_token(&caller, &request).map(Json)
+    service
+        .issue_registration_token(&caller, &request)
+        .map(Json)
 }

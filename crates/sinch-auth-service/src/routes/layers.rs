@@ -59,7 +59,10 @@ pub(crate) async fn observe(
     if let Some(reason) = reason {
         metrics.auth_failure(reason);
     }
-    let code = response.extensions().get::<ProblemCode>().map(|c| c.as_str());
+    let code = response
+        .extensions()
+        .get::<ProblemCode>()
+        .map(|c| c.as_str());
     let latency_us = elapsed.as_micros() as u64;
     let client_ip = client_ip.map(|ip| ip.to_string());
     if status >= 400 {
@@ -100,8 +103,9 @@ pub(crate) async fn admin_timeout(request: Request, next: Next) -> Response {
     const ADMIN_TIMEOUT: Duration = Duration::from_secs(10);
     match tokio::time::timeout(ADMIN_TIMEOUT, next.run(request)).await {
         Ok(response) => response,
-        Err(_) => Problem::new(ProblemCode::RequestTimeout, "the admin request timed out")
-            .into_response(),
+        Err(_) => {
+            Problem::new(ProblemCode::RequestTimeout, "the admin request timed out").into_response()
+        }
     }
 }
 

@@ -89,10 +89,7 @@ fn no_store() -> SetResponseHeaderLayer<HeaderValue> {
 
 pub(crate) fn api_router(service: TokenService) -> Router {
     let mut router = Router::new()
-        .route(
-            "/v1/tickets",
-            only("POST", post(credentials::post_ticket)),
-        )
+        .route("/v1/tickets", only("POST", post(credentials::post_ticket)))
         .route(
             "/v1/registration-tokens",
             only("POST", post(credentials::post_registration_token)),
@@ -100,7 +97,10 @@ pub(crate) fn api_router(service: TokenService) -> Router {
         .route("/openapi.json", only("GET", get(openapi::get_openapi)))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(from_fn_with_state(service.clone(), layers::client_ip_and_limit))
+        .layer(from_fn_with_state(
+            service.clone(),
+            layers::client_ip_and_limit,
+        ))
         .layer(from_fn_with_state(service.clone(), layers::timeout))
         .layer(from_fn_with_state(service.clone(), layers::observe));
     if let Some(cors) = cors_layer(&service) {

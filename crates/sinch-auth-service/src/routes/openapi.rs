@@ -42,12 +42,7 @@ fn problem_responses(codes: &[ProblemCode]) -> Value {
     Value::Object(responses)
 }
 
-fn credential_operation(
-    summary: &str,
-    description: &str,
-    request: &str,
-    response: &str,
-) -> Value {
+fn credential_operation(summary: &str, description: &str, request: &str, response: &str) -> Value {
     let mut responses = problem_responses(&[
         ProblemCode::Unauthenticated,
         ProblemCode::ForbiddenUser,

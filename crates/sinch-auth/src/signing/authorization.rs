@@ -64,13 +64,7 @@ pub(crate) fn parse_authorization(value: &str) -> Result<Authorization<'_>, Erro
 /// Decodes a signature strictly (standard alphabet, padding, canonical
 /// trailing bits) and insists on the 32 bytes of HMAC-SHA256.
 pub(crate) fn decode_signature(header: &'static str, signature: &str) -> Result<[u8; 32], Error> {
-    let bad = |reason: String| -> Error {
-        ErrorKind::MalformedHeader {
-            header,
-            reason,
-        }
-        .into()
-    };
+    let bad = |reason: String| -> Error { ErrorKind::MalformedHeader { header, reason }.into() };
     // 32 bytes are 44 base64 characters; anything much longer is not worth decoding.
     if signature.len() > 64 {
         return Err(bad(format!(
@@ -132,7 +126,7 @@ mod tests {
         let good = "qDXMwzfaxCRS849c/2R0hg0nphgdHciTo7OdM6MsdnM=";
         assert!(decode_signature("authorization", good).is_ok());
         for bad in [
-            "qDXMwzfaxCRS849c/2R0hg0nphgdHciTo7OdM6MsdnM",  // no padding
+            "qDXMwzfaxCRS849c/2R0hg0nphgdHciTo7OdM6MsdnM", // no padding
             "qDXMwzfaxCRS849c_2R0hg0nphgdHciTo7OdM6MsdnM=", // url-safe alphabet
             "qDXMwzfaxCRS849c/2R0hg0nphgdHciTo7OdM6MsdnN=", // non-canonical trailing bits
             "qDXMwzfaxCRS849c/2R0hg0nphgdHciTo7OdM6Msdn==", // 31 bytes

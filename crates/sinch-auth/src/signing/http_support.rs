@@ -98,7 +98,7 @@ impl SignedRequest {
     /// ```
     /// use sinch_auth::Application;
     /// let app = Application::from_base64("my-key", "ax8hTTQJF0OPXL32r1LHMA==")?;
-    /// let mut request = http::Request::get("/calling/v1/calls/id/abc").body(Vec::new()).unwrap();
+    /// let mut request = http::Request::get("/calling/v1/calls/id/abc").body(Vec::<u8>::new()).unwrap();
     /// let signed = app.sign_request("GET", "/calling/v1/calls/id/abc").sign()?;
     /// signed.apply_to(&mut request)?;
     /// assert_eq!(request.headers()["x-timestamp"], signed.x_timestamp());
@@ -108,10 +108,11 @@ impl SignedRequest {
         for (name, value) in self.headers() {
             // Both values are built from a validated key, base64 and a parsed
             // timestamp, so this cannot fail; it is still not unwrapped.
-            let value = HeaderValue::from_str(value).map_err(|_| ErrorKind::InvalidRequestPart {
-                part: "header",
-                reason: format!("{name} is not a valid header value"),
-            })?;
+            let value =
+                HeaderValue::from_str(value).map_err(|_| ErrorKind::InvalidRequestPart {
+                    part: "header",
+                    reason: format!("{name} is not a valid header value"),
+                })?;
             request
                 .headers_mut()
                 .insert(HeaderName::from_static(name), value);

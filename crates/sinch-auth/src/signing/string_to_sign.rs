@@ -151,7 +151,10 @@ mod tests {
         let mut bytes = Vec::new();
         sts.write_to(|chunk| bytes.extend_from_slice(chunk));
         assert_eq!(bytes, sts.to_string().into_bytes());
-        assert_eq!(sts.to_string(), "GET\n\n\nx-timestamp:2014-06-04T13:41:58.123Z\n/a");
+        assert_eq!(
+            sts.to_string(),
+            "GET\n\n\nx-timestamp:2014-06-04T13:41:58.123Z\n/a"
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use hmac::Mac;
-use time::OffsetDateTime;
+use time::{OffsetDateTime, UtcOffset};
 
 use super::php_json::write_string;
 use crate::application::Application;
@@ -139,26 +139,29 @@ impl<'a> TicketBuilder<'a> {
         let created = self
             .created
             .unwrap_or_else(|| SystemClock.now())
+            .checked_to_offset(UtcOffset::UTC)
+            .filter(|t| (0..=9999).contains(&t.year()))
+            .ok_or_else(|| {
+                Error::from(ErrorKind::TimeOutOfRange(
+                    "created must be in years 0000-9999 (UTC)".into(),
+                ))
+            })?
             .replace_nanosecond(0)
             .expect("0 is a valid nanosecond");
-        if !(0..=9999).contains(&created.to_offset(time::UtcOffset::UTC).year()) {
-            return Err(
-                ErrorKind::TimeOutOfRange("created must be in years 0000-9999".into()).into(),
-            );
-        }
         let expires_at = created
             .checked_add(time::Duration::seconds(secs as i64))
             .ok_or_else(|| Error::from(ErrorKind::TimeOutOfRange("created + expiresIn".into())))?;
 
-        let mut json = String::with_capacity(128 + self.user_id.len() * 6);
+        let key = self.app.key().as_str();
+        let mut json = String::with_capacity(128 + key.len() + self.user_id.len() * 6);
         json.push_str(r#"{"identity":{"type":""#);
         json.push_str(self.identity_type.as_str());
         json.push_str(r#"","endpoint":"#);
         write_string(&mut json, &self.user_id);
         json.push_str(r#"},"expiresIn":"#);
-        json.push_str(&secs.to_string());
+        json.push_str(itoa::Buffer::new().format(secs));
         json.push_str(r#","applicationKey":"#);
-        write_string(&mut json, self.app.key().as_str());
+        write_string(&mut json, key);
         json.push_str(r#","created":""#);
         write_seed_format(&mut json, created);
         json.push_str(r#""}"#);
@@ -167,7 +170,7 @@ impl<'a> TicketBuilder<'a> {
         mac.update(json.as_bytes());
         let signature = mac.finalize().into_bytes();
 
-        let mut text = String::with_capacity(json.len() * 4 / 3 + 4 + 1 + 44);
+        let mut text = String::with_capacity(json.len().div_ceil(3) * 4 + 1 + 44);
         STANDARD.encode_string(json.as_bytes(), &mut text);
         text.push(':');
         STANDARD.encode_string(signature, &mut text);

@@ -8,29 +8,50 @@
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
+/// Bytes that `json_encode` writes as they are: printable ASCII and DEL,
+/// except `"`, `\` and `/`.
+fn is_verbatim(b: u8) -> bool {
+    matches!(b, b' '..=b'\x7f') && !matches!(b, b'"' | b'\\' | b'/')
+}
+
 /// Appends `value` as a quoted JSON string, escaped as `json_encode` does.
 pub(crate) fn write_string(out: &mut String, value: &str) {
     out.push('"');
-    let mut utf16 = [0u16; 2];
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '/' => out.push_str("\\/"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            ' '..='~' | '\u{7f}' => out.push(c),
-            _ => {
-                for unit in c.encode_utf16(&mut utf16).iter() {
-                    push_unicode_escape(out, *unit);
-                }
+    // User ids and keys are mostly plain ASCII: copy runs of verbatim bytes
+    // in one go and escape only what needs it.
+    let mut rest = value;
+    while !rest.is_empty() {
+        let run = rest
+            .bytes()
+            .position(|b| !is_verbatim(b))
+            .unwrap_or(rest.len());
+        out.push_str(&rest[..run]);
+        rest = &rest[run..];
+        let Some(c) = rest.chars().next() else { break };
+        write_escaped(out, c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out.push('"');
+}
+
+/// One character that is not written verbatim.
+fn write_escaped(out: &mut String, c: char) {
+    match c {
+        '"' => out.push_str("\\\""),
+        '\\' => out.push_str("\\\\"),
+        '/' => out.push_str("\\/"),
+        '\u{8}' => out.push_str("\\b"),
+        '\u{c}' => out.push_str("\\f"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        _ => {
+            let mut utf16 = [0u16; 2];
+            for unit in c.encode_utf16(&mut utf16).iter() {
+                push_unicode_escape(out, *unit);
             }
         }
     }
-    out.push('"');
 }
 
 fn push_unicode_escape(out: &mut String, unit: u16) {
@@ -61,6 +82,9 @@ mod tests {
             enc("\u{1}\u{8}\u{c}\n\r\t\u{7f}"),
             "\"\\u0001\\b\\f\\n\\r\\t\u{7f}\""
         );
+        assert_eq!(enc(""), r#""""#);
+        assert_eq!(enc("/"), r#""\/""#);
+        assert_eq!(enc("a/b/"), r#""a\/b\/""#);
     }
 
     #[test]

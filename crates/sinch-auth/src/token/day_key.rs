@@ -4,13 +4,17 @@
 //! Despite the `hkdfv1` name Sinch gives it, this is one HMAC, not RFC 5869
 //! HKDF (FORMATS §2).
 
-use std::sync::RwLock;
+use std::sync::{Arc, OnceLock, RwLock};
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::Mac;
 use time::Date;
 use zeroize::Zeroizing;
 
-use crate::credentials::{ApplicationSecret, HmacSha256};
+use super::jwt::write_json_string;
+use super::mint::ISSUER_PREFIX;
+use crate::credentials::{ApplicationKey, ApplicationSecret, HmacSha256};
 
 /// `YYYYMMDD` of a UTC date.
 fn date_digits(date: Date) -> String {
@@ -49,29 +53,95 @@ pub fn derive_signing_key(secret: &ApplicationSecret, date: Date) -> Zeroizing<[
     Zeroizing::new(mac.finalize().into_bytes().into())
 }
 
-/// Remembers the MAC keyed with one day's signing key. Minting asks for the
-/// date of its `iat`; a different date replaces the slot, so a stale day is
-/// never used and a token for another day (tests, `--now`) is still right.
+/// What minting needs for one UTC day: the MAC keyed with that day's
+/// signing key, and the header, which names the day in its `kid`, already
+/// base64url-encoded and followed by the `.`.
+pub(crate) struct DaySigner {
+    date: Date,
+    mac: HmacSha256,
+    header_b64_dot: String,
+}
+
+impl DaySigner {
+    fn new(secret: &ApplicationSecret, date: Date) -> Self {
+        let key = derive_signing_key(secret, date);
+        let mac = HmacSha256::new_from_slice(&*key).expect("HMAC-SHA256 accepts any key length");
+        let header = format!(r#"{{"alg":"HS256","kid":"{}"}}"#, key_id(date));
+        let mut header_b64_dot = URL_SAFE_NO_PAD.encode(header);
+        header_b64_dot.push('.');
+        DaySigner {
+            date,
+            mac,
+            header_b64_dot,
+        }
+    }
+
+    /// A fresh MAC keyed with the day's signing key.
+    pub(crate) fn mac(&self) -> HmacSha256 {
+        self.mac.clone()
+    }
+
+    /// `b64url({"alg":"HS256","kid":"hkdfv1-YYYYMMDD"}) "."`.
+    pub(crate) fn header_b64_dot(&self) -> &str {
+        &self.header_b64_dot
+    }
+}
+
+/// The JSON of the claims that depend only on the application key, written
+/// once per [`Application`](crate::Application).
+pub(crate) struct KeyClaims {
+    /// `,"iss":"//rtc.sinch.com/applications/KEY"`.
+    pub(crate) iss: String,
+    /// `,"sub":"//rtc.sinch.com/applications/KEY/users/`, which the user id
+    /// (from an alphabet that needs no escaping) and `"` complete.
+    pub(crate) sub_prefix: String,
+}
+
+impl KeyClaims {
+    fn new(key: &ApplicationKey) -> Self {
+        let iss_value = format!("{ISSUER_PREFIX}{}", key.as_str());
+        let mut iss = String::from(r#","iss":"#);
+        write_json_string(&mut iss, &iss_value);
+        let mut sub_prefix = String::from(r#","sub":"#);
+        write_json_string(&mut sub_prefix, &format!("{iss_value}/users/"));
+        sub_prefix.pop(); // the closing quote comes after the user id
+        KeyClaims { iss, sub_prefix }
+    }
+}
+
+/// Remembers the [`DaySigner`] of one day and the application's
+/// [`KeyClaims`]. Minting asks for the date of its `iat`; a different date
+/// replaces the slot, so a stale day is never used and a token for another
+/// day (tests, `--now`) is still right.
 #[derive(Default)]
 pub(crate) struct DayKeyCache {
-    slot: RwLock<Option<(Date, HmacSha256)>>,
+    slot: RwLock<Option<Arc<DaySigner>>>,
+    key_claims: OnceLock<KeyClaims>,
 }
 
 impl DayKeyCache {
-    /// A MAC keyed with the signing key of `date`.
-    pub(crate) fn mac_for(&self, secret: &ApplicationSecret, date: Date) -> HmacSha256 {
+    /// The signer of `date` (a UTC date).
+    pub(crate) fn signer_for(&self, secret: &ApplicationSecret, date: Date) -> Arc<DaySigner> {
         {
             let slot = self.slot.read().unwrap_or_else(|p| p.into_inner());
-            if let Some((cached, mac)) = slot.as_ref() {
-                if *cached == date {
-                    return mac.clone();
-                }
+            if let Some(signer) = slot.as_ref().filter(|s| s.date == date) {
+                return Arc::clone(signer);
             }
         }
-        let key = derive_signing_key(secret, date);
-        let mac = HmacSha256::new_from_slice(&*key).expect("HMAC-SHA256 accepts any key length");
-        *self.slot.write().unwrap_or_else(|p| p.into_inner()) = Some((date, mac.clone()));
-        mac
+        let signer = Arc::new(DaySigner::new(secret, date));
+        *self.slot.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::clone(&signer));
+        signer
+    }
+
+    /// A MAC keyed with the signing key of `date`.
+    pub(crate) fn mac_for(&self, secret: &ApplicationSecret, date: Date) -> HmacSha256 {
+        self.signer_for(secret, date).mac()
+    }
+
+    /// The claims JSON fixed by `key`, which must be the owning
+    /// application's key (the cache lives inside that application).
+    pub(crate) fn key_claims(&self, key: &ApplicationKey) -> &KeyClaims {
+        self.key_claims.get_or_init(|| KeyClaims::new(key))
     }
 }
 
@@ -107,7 +177,31 @@ mod tests {
                 .finalize()
                 .into_bytes();
             assert_eq!(from_cache, fresh, "{day}");
+            let header = URL_SAFE_NO_PAD
+                .decode(
+                    cache
+                        .signer_for(&secret, day)
+                        .header_b64_dot()
+                        .trim_end_matches('.'),
+                )
+                .unwrap();
+            let want = format!(r#"{{"alg":"HS256","kid":"{}"}}"#, key_id(day));
+            assert_eq!(header, want.as_bytes(), "{day}");
         }
+    }
+
+    #[test]
+    fn key_claims_escape_the_key() {
+        let key = ApplicationKey::new(r#"k"e\y"#).unwrap();
+        let claims = KeyClaims::new(&key);
+        assert_eq!(
+            claims.iss,
+            r#","iss":"//rtc.sinch.com/applications/k\"e\\y""#
+        );
+        assert_eq!(
+            claims.sub_prefix,
+            r#","sub":"//rtc.sinch.com/applications/k\"e\\y/users/"#
+        );
     }
 
     #[test]

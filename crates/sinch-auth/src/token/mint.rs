@@ -9,12 +9,14 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::Mac;
 use time::OffsetDateTime;
 
-use super::day_key::key_id;
 use super::jwt::write_json_string;
 use crate::application::Application;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, ErrorKind};
 use crate::user_id::validate_token_user_id;
+
+mod nonce;
+use nonce::push_uuid_v4;
 
 /// The shortest device-registration lifetime Sinch accepts: 48 hours.
 pub const MIN_INSTANCE_TTL: Duration = Duration::from_secs(48 * 3600);
@@ -258,50 +260,60 @@ impl<'a> TokenBuilder<'a> {
             }
             Some(t) => Some(iat + t.as_secs() as i64),
         };
-        let nonce = match self.nonce {
-            Some(n) => {
-                if n.is_empty() || n.len() > 255 || n.chars().any(char::is_control) {
-                    return Err(ErrorKind::InvalidClaim {
-                        credential: crate::CredentialKind::RegistrationToken,
-                        reason: "nonce must be 1-255 bytes without control characters".into(),
-                    }
-                    .into());
+        if let Some(n) = &self.nonce {
+            if n.is_empty() || n.len() > 255 || n.chars().any(char::is_control) {
+                return Err(ErrorKind::InvalidClaim {
+                    credential: crate::CredentialKind::RegistrationToken,
+                    reason: "nonce must be 1-255 bytes without control characters".into(),
                 }
-                n
+                .into());
             }
-            None => uuid::Uuid::new_v4().to_string(),
-        };
+        }
         let issued_at = OffsetDateTime::from_unix_timestamp(iat).map_err(|_| time_range())?;
         let expires_at = OffsetDateTime::from_unix_timestamp(exp).map_err(|_| time_range())?;
-        let key = self.app.key().as_str();
 
-        let header = format!(r#"{{"alg":"HS256","kid":"{}"}}"#, key_id(issued_at.date()));
-        let mut claims = String::with_capacity(160 + 2 * key.len() + self.user_id.len());
+        // Claims in sorted key order; the pieces fixed by the application key
+        // are written once per application, the header once per day.
+        let key_claims = self.app.day_keys.key_claims(self.app.key());
+        let mut claims = String::with_capacity(
+            80 + key_claims.iss.len()
+                + key_claims.sub_prefix.len()
+                + self.user_id.len()
+                + self.nonce.as_ref().map_or(36, |n| 2 * n.len()),
+        );
+        let mut digits = itoa::Buffer::new();
         claims.push_str(r#"{"exp":"#);
-        claims.push_str(&exp.to_string());
+        claims.push_str(digits.format(exp));
         claims.push_str(r#","iat":"#);
-        claims.push_str(&iat.to_string());
-        claims.push_str(r#","iss":"#);
-        let iss = format!("{ISSUER_PREFIX}{key}");
-        write_json_string(&mut claims, &iss);
+        claims.push_str(digits.format(iat));
+        claims.push_str(&key_claims.iss);
         claims.push_str(r#","nonce":"#);
-        write_json_string(&mut claims, &nonce);
+        match &self.nonce {
+            Some(n) => write_json_string(&mut claims, n),
+            None => {
+                claims.push('"');
+                push_uuid_v4(&mut claims);
+                claims.push('"');
+            }
+        }
         if let Some(ie) = instance_exp {
             claims.push_str(r#","sinch:rtc:instance:exp":"#);
-            claims.push_str(&ie.to_string());
+            claims.push_str(digits.format(ie));
         }
-        claims.push_str(r#","sub":"#);
-        write_json_string(&mut claims, &format!("{iss}/users/{}", self.user_id));
-        claims.push('}');
+        claims.push_str(&key_claims.sub_prefix);
+        claims.push_str(&self.user_id); // its alphabet needs no JSON escaping
+        claims.push_str("\"}");
 
-        let mut text = String::with_capacity((header.len() + claims.len()) * 4 / 3 + 48);
-        URL_SAFE_NO_PAD.encode_string(header, &mut text);
-        text.push('.');
-        URL_SAFE_NO_PAD.encode_string(claims, &mut text);
-        let mut mac = self
+        let signer = self
             .app
             .day_keys
-            .mac_for(self.app.secret(), issued_at.date());
+            .signer_for(self.app.secret(), issued_at.date());
+        let mut text = String::with_capacity(
+            signer.header_b64_dot().len() + claims.len().div_ceil(3) * 4 + 1 + 43,
+        );
+        text.push_str(signer.header_b64_dot());
+        URL_SAFE_NO_PAD.encode_string(claims, &mut text);
+        let mut mac = signer.mac();
         mac.update(text.as_bytes());
         text.push('.');
         URL_SAFE_NO_PAD.encode_string(mac.finalize().into_bytes(), &mut text);

@@ -32,13 +32,15 @@ pub(crate) fn read_header(token: &str, allowed: &[Algorithm]) -> Result<JoseHead
     let (Some(header), Some(_), Some(_), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return Err(malformed("the bearer token is not a JWT (three dot-separated parts)"));
+        return Err(malformed(
+            "the bearer token is not a JWT (three dot-separated parts)",
+        ));
     };
     let bytes = URL_SAFE_NO_PAD
         .decode(header)
         .map_err(|_| malformed("the JWT header is not base64url"))?;
-    let raw: Raw =
-        serde_json::from_slice(&bytes).map_err(|_| malformed("the JWT header is not valid JSON"))?;
+    let raw: Raw = serde_json::from_slice(&bytes)
+        .map_err(|_| malformed("the JWT header is not valid JSON"))?;
     if raw.crit.is_some() {
         return Err(AuthError::rejected(
             "unsupported_header",
@@ -87,11 +89,21 @@ mod tests {
                 kid: Some("k1".into())
             }
         );
-        for h in [r#"{"alg":"none"}"#, r#"{"alg":"HS256"}"#, r#"{"alg":"RS512"}"#] {
-            assert_eq!(reason(read_header(&token(h), &allowed)), "disallowed_algorithm");
+        for h in [
+            r#"{"alg":"none"}"#,
+            r#"{"alg":"HS256"}"#,
+            r#"{"alg":"RS512"}"#,
+        ] {
+            assert_eq!(
+                reason(read_header(&token(h), &allowed)),
+                "disallowed_algorithm"
+            );
         }
         assert_eq!(
-            reason(read_header(&token(r#"{"alg":"RS256","crit":["b64"]}"#), &allowed)),
+            reason(read_header(
+                &token(r#"{"alg":"RS256","crit":["b64"]}"#),
+                &allowed
+            )),
             "unsupported_header"
         );
         assert_eq!(reason(read_header("a.b", &allowed)), "malformed_token");

@@ -219,7 +219,10 @@ async fn read_file(path: &PathBuf) -> Result<String, String> {
         .await
         .map_err(|e| format!("cannot read {}: {}", path.display(), e.kind()))?;
     if bytes.len() > MAX_JWKS_BYTES {
-        return Err(format!("{} is larger than {MAX_JWKS_BYTES} bytes", path.display()));
+        return Err(format!(
+            "{} is larger than {MAX_JWKS_BYTES} bytes",
+            path.display()
+        ));
     }
     String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8", path.display()))
 }

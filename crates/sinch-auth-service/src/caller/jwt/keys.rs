@@ -70,7 +70,11 @@ pub(crate) fn parse_jwks(
     if set.keys.is_empty() {
         return Err(format!(
             "the JWKS has no key usable with the allowed algorithms {}",
-            allowed.iter().map(|a| format!("{a:?}")).collect::<Vec<_>>().join(", ")
+            allowed
+                .iter()
+                .map(|a| format!("{a:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     Ok((set, skipped))
@@ -91,7 +95,11 @@ impl ClassifyName for serde_json::Error {
     }
 }
 
-fn usable_key(value: serde_json::Value, allowed: &[Algorithm], base: &Validation) -> Option<VerifyKey> {
+fn usable_key(
+    value: serde_json::Value,
+    allowed: &[Algorithm],
+    base: &Validation,
+) -> Option<VerifyKey> {
     let jwk: Jwk = serde_json::from_value(value).ok()?;
     if matches!(jwk.common.public_key_use, Some(PublicKeyUse::Encryption)) {
         return None;
@@ -175,7 +183,8 @@ mod tests {
                 {{"kty":"XYZ","kid":"weird"}}
             ]}}"#
         );
-        let (set, skipped) = parse_jwks(&jwks, &[Algorithm::RS256, Algorithm::ES256], &base()).unwrap();
+        let (set, skipped) =
+            parse_jwks(&jwks, &[Algorithm::RS256, Algorithm::ES256], &base()).unwrap();
         assert_eq!(skipped, 4, "enc, PS-only, oct and unknown are skipped");
         assert_eq!(set.keys.len(), 1);
         assert_eq!(set.keys[0].validation.algorithms, vec![Algorithm::RS256]);

@@ -250,9 +250,11 @@ impl JwtAuthenticator {
         };
         let user_id = match self.user_id_encoding {
             UserIdEncoding::None => raw.clone(),
-            UserIdEncoding::Base64Url => sinch_auth::encode_user_id_for_token(raw).map_err(|e| {
-                AuthError::rejected("invalid_user_claim", format!("the user id claim: {e}"))
-            })?,
+            UserIdEncoding::Base64Url => {
+                sinch_auth::encode_user_id_for_token(raw).map_err(|e| {
+                    AuthError::rejected("invalid_user_claim", format!("the user id claim: {e}"))
+                })?
+            }
         };
         Ok(Caller::user(user_id, Via::new("jwt", self.issuer.clone())))
     }
@@ -261,14 +263,28 @@ impl JwtAuthenticator {
 fn rejection(kind: &JwtErrorKind) -> AuthError {
     let (reason, detail) = match kind {
         JwtErrorKind::ExpiredSignature => ("token_expired", "the token has expired"),
-        JwtErrorKind::ImmatureSignature => ("token_not_yet_valid", "the token is not valid yet (nbf)"),
-        JwtErrorKind::InvalidIssuer => ("wrong_issuer", "the token's issuer is not the configured one"),
-        JwtErrorKind::InvalidAudience => ("wrong_audience", "the token is not meant for this service (aud)"),
+        JwtErrorKind::ImmatureSignature => {
+            ("token_not_yet_valid", "the token is not valid yet (nbf)")
+        }
+        JwtErrorKind::InvalidIssuer => (
+            "wrong_issuer",
+            "the token's issuer is not the configured one",
+        ),
+        JwtErrorKind::InvalidAudience => (
+            "wrong_audience",
+            "the token is not meant for this service (aud)",
+        ),
         JwtErrorKind::InvalidSignature | JwtErrorKind::Crypto(_) => {
             ("bad_signature", "the token's signature does not verify")
         }
-        JwtErrorKind::InvalidAlgorithm => ("disallowed_algorithm", "the token's algorithm is not allowed for its key"),
-        JwtErrorKind::MissingRequiredClaim(_) => ("missing_claim", "the token lacks a required claim (exp, iss or aud)"),
+        JwtErrorKind::InvalidAlgorithm => (
+            "disallowed_algorithm",
+            "the token's algorithm is not allowed for its key",
+        ),
+        JwtErrorKind::MissingRequiredClaim(_) => (
+            "missing_claim",
+            "the token lacks a required claim (exp, iss or aud)",
+        ),
         JwtErrorKind::InvalidToken
         | JwtErrorKind::Base64(_)
         | JwtErrorKind::Json(_)
@@ -316,7 +332,11 @@ mod tests {
     fn only_asymmetric_algorithms() {
         assert_eq!(parse_algorithm("RS256").unwrap(), Algorithm::RS256);
         assert_eq!(parse_algorithm("EdDSA").unwrap(), Algorithm::EdDSA);
-        assert!(parse_algorithm("HS256").unwrap_err().contains("shared-secret"));
+        assert!(
+            parse_algorithm("HS256")
+                .unwrap_err()
+                .contains("shared-secret")
+        );
         assert!(parse_algorithm("none").unwrap_err().contains("unknown"));
     }
 
