@@ -89,7 +89,8 @@ init_once() {
         --auth-local=peer --auth-host=scram-sha-256 >&2
 }
 
-is_running() { as_owner "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; }
+has_postmaster() { as_owner "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; }
+is_ready() { as_owner "$BIN/pg_isready" -q -h "$SOCKET_DIR" -p "$PORT" -t 2; }
 
 start_server() {
     mkdir -p "$SOCKET_DIR"
@@ -117,7 +118,13 @@ ensure_role_and_database() {
 start() {
     install_if_missing
     init_once
-    if ! is_running; then
+    # A server still starting, or one whose postmaster was just killed and is
+    # not yet gone, holds the lock file: give it a moment to settle.
+    for _ in $(seq 50); do
+        is_ready || ! has_postmaster && break
+        sleep 0.2
+    done
+    if ! is_ready; then
         say "starting PostgreSQL $(server_version) on 127.0.0.1:$PORT"
         if ! start_server; then
             tail -n 20 "$SERVER_LOG" >&2 || true
@@ -140,7 +147,7 @@ case "${1:-start}" in
         echo "$URL"
         ;;
     stop)
-        if find_bin_dir && [[ -d "$DATA" ]] && is_running; then
+        if find_bin_dir && [[ -d "$DATA" ]] && has_postmaster; then
             as_owner "$BIN/pg_ctl" -D "$DATA" -m fast -w stop >&2
         else
             say "not running"

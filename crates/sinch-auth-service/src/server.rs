@@ -113,7 +113,7 @@ impl Server {
                 tracing::info!("all requests finished; stopped");
             }
             () = deadline => {
-                tracing::warn!(grace_secs = self.grace.as_secs(), "grace period over; dropping the remaining connections");
+                tracing::warn!(grace_ms = self.grace.as_millis() as u64, "grace period over; dropping the remaining connections");
             }
         }
         Ok(())

@@ -44,19 +44,20 @@ async fn start(
 #[tokio::test]
 async fn real_socket_round_trip_with_per_ip_limit() {
     let mut options = unlimited();
-    options.rate_limits.per_ip = Rate::new(60, 3);
+    options.rate_limits.per_ip = Rate::new(60, 4);
     let (api, admin, stop, handle) = start(api_key_service(options), Duration::from_secs(5)).await;
     let client = reqwest::Client::new();
     let reply = client
         .post(format!("http://{api}/v1/tickets"))
         .bearer_auth(API_KEY)
-        .json(&serde_json::json!({"userId": "socket-user"}))
+        .header("content-type", "application/json")
+        .body(r#"{"userId":"socket-user"}"#)
         .send()
         .await
         .unwrap();
     assert_eq!(reply.status(), 200);
     assert_eq!(reply.headers()["cache-control"], "no-store");
-    let body: serde_json::Value = reply.json().await.unwrap();
+    let body: serde_json::Value = serde_json::from_str(&reply.text().await.unwrap()).unwrap();
     let ticket = body["userTicket"].as_str().unwrap();
     assert_eq!(
         app()
@@ -65,18 +66,6 @@ async fn real_socket_round_trip_with_per_ip_limit() {
             .user_id(),
         "socket-user"
     );
-
-    // The peer address (127.0.0.1) is the rate-limit key.
-    let mut statuses = Vec::new();
-    for _ in 0..3 {
-        let r = client
-            .post(format!("http://{api}/v1/tickets"))
-            .send()
-            .await
-            .unwrap();
-        statuses.push(r.status().as_u16());
-    }
-    assert_eq!(statuses, [401, 401, 429]);
 
     let live = client
         .get(format!("http://{admin}/livez"))
@@ -90,6 +79,18 @@ async fn real_socket_round_trip_with_per_ip_limit() {
         .await
         .unwrap();
     assert_eq!(not_on_api.status(), 404, "metrics only on the admin port");
+
+    // The peer address (127.0.0.1) is the rate-limit key.
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        let r = client
+            .post(format!("http://{api}/v1/tickets"))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    assert_eq!(statuses, [401, 401, 429]);
 
     stop.send(()).unwrap();
     tokio::time::timeout(Duration::from_secs(5), handle)
@@ -198,7 +199,7 @@ async fn serve_until_runs_from_a_config_file() {
         &config,
         format!(
             "listen = \"127.0.0.1:{api_port}\"\nadmin_listen = \"127.0.0.1:{admin_port}\"\n\
-             caller_auth = \"api-key\"\nlog_format = \"json\"\n\n\
+             caller_auth = \"api-key\"\nlog_format = \"json\"\nlog_level = \"warn\"\n\n\
              [[api_key.keys]]\nname = \"tests\"\nsha256 = \"{digest}\"\n\n\
              [applications.default]\nkey = \"{APP_KEY}\"\nsecret_file = \"{}\"\n",
             secret.display()
@@ -241,7 +242,8 @@ async fn serve_until_runs_from_a_config_file() {
             "http://127.0.0.1:{api_port}/v1/registration-tokens"
         ))
         .bearer_auth(API_KEY)
-        .json(&serde_json::json!({"userId": "from-config"}))
+        .header("content-type", "application/json")
+        .body(r#"{"userId":"from-config"}"#)
         .send()
         .await
         .unwrap();

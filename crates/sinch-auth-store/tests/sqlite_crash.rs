@@ -38,14 +38,16 @@ async fn acknowledged_signups_survive_kill_9() {
 
     let mut acknowledged = Vec::new();
     let started = Instant::now();
-    let lines = BufReader::new(writer.0.stdout.take().unwrap()).lines();
-    for line in lines {
-        let line = line.expect("writer output");
-        if let Some(name) = line.strip_prefix("ack ") {
-            acknowledged.push(name.to_owned());
-        }
-        if acknowledged.len() >= ACKS_BEFORE_KILL || started.elapsed() > Duration::from_secs(60) {
+    // Kept open until after the kill, so the writer never sees a closed pipe.
+    let mut output = BufReader::new(writer.0.stdout.take().unwrap());
+    let mut line = String::new();
+    while acknowledged.len() < ACKS_BEFORE_KILL && started.elapsed() < Duration::from_secs(60) {
+        line.clear();
+        if output.read_line(&mut line).expect("writer output") == 0 {
             break;
+        }
+        if let Some(name) = line.trim_end().strip_prefix("ack ") {
+            acknowledged.push(name.to_owned());
         }
     }
     assert!(

@@ -38,13 +38,15 @@ pub fn rfc3339_seconds(t: OffsetDateTime) -> String {
 /// Years outside 0–9999 keep only their last four digits; callers check the
 /// range first.
 fn write_date_time(out: &mut String, t: OffsetDateTime) {
+    let (year, month, day) = t.to_calendar_date();
+    let (hour, minute, second) = t.to_hms();
     let mut text = *b"0000-00-00T00:00:00";
-    put_digits(&mut text[0..4], t.year().unsigned_abs());
-    put_digits(&mut text[5..7], u8::from(t.month()).into());
-    put_digits(&mut text[8..10], t.day().into());
-    put_digits(&mut text[11..13], t.hour().into());
-    put_digits(&mut text[14..16], t.minute().into());
-    put_digits(&mut text[17..19], t.second().into());
+    put_digits(&mut text[0..4], year.unsigned_abs());
+    put_digits(&mut text[5..7], u8::from(month).into());
+    put_digits(&mut text[8..10], day.into());
+    put_digits(&mut text[11..13], hour.into());
+    put_digits(&mut text[14..16], minute.into());
+    put_digits(&mut text[17..19], second.into());
     out.push_str(std::str::from_utf8(&text).expect("digits and punctuation are ASCII"));
 }
 

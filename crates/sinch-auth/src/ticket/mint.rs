@@ -1,10 +1,10 @@
 //! Minting: the seed's byte layout, the seed's bugs left out.
 
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::fmt;
 use std::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use hmac::Mac;
 use time::{OffsetDateTime, UtcOffset};
 
@@ -72,7 +72,7 @@ impl fmt::Debug for UserTicket {
 #[derive(Debug, Clone)]
 pub struct TicketBuilder<'a> {
     app: &'a Application,
-    user_id: String,
+    user_id: Cow<'a, str>,
     identity_type: IdentityType,
     expires_in: Duration,
     created: Option<OffsetDateTime>,
@@ -81,7 +81,7 @@ pub struct TicketBuilder<'a> {
 
 impl Application {
     /// Starts a user ticket for `user_id` (the JS SDK's user id).
-    pub fn user_ticket(&self, user_id: impl Into<String>) -> TicketBuilder<'_> {
+    pub fn user_ticket<'a>(&'a self, user_id: impl Into<Cow<'a, str>>) -> TicketBuilder<'a> {
         TicketBuilder {
             app: self,
             user_id: user_id.into(),
@@ -152,28 +152,43 @@ impl<'a> TicketBuilder<'a> {
             .checked_add(time::Duration::seconds(secs as i64))
             .ok_or_else(|| Error::from(ErrorKind::TimeOutOfRange("created + expiresIn".into())))?;
 
-        let key = self.app.key().as_str();
-        let mut json = String::with_capacity(128 + key.len() + self.user_id.len() * 6);
+        PAYLOAD.with_borrow_mut(|json| {
+            json.clear();
+            self.write_payload(json, secs, created);
+            let mut mac = self.app.secret().mac();
+            mac.update(json.as_bytes());
+            let signature = mac.finalize().into_bytes();
+
+            let mut text = String::with_capacity(json.len().div_ceil(3) * 4 + 1 + 44);
+            base64_simd::STANDARD.encode_append(json.as_bytes(), &mut text);
+            text.push(':');
+            base64_simd::STANDARD.encode_append(signature, &mut text);
+            Ok(UserTicket { text, expires_at })
+        })
+    }
+
+    /// The seed's JSON, in the seed's key order.
+    fn write_payload(&self, json: &mut String, expires_in_secs: u64, created: OffsetDateTime) {
         json.push_str(r#"{"identity":{"type":""#);
         json.push_str(self.identity_type.as_str());
         json.push_str(r#"","endpoint":"#);
-        write_string(&mut json, &self.user_id);
+        write_string(json, &self.user_id);
         json.push_str(r#"},"expiresIn":"#);
-        json.push_str(itoa::Buffer::new().format(secs));
-        json.push_str(r#","applicationKey":"#);
-        write_string(&mut json, key);
-        json.push_str(r#","created":""#);
-        write_seed_format(&mut json, created);
+        json.push_str(itoa::Buffer::new().format(expires_in_secs));
+        json.push_str(self.app.day_keys.ticket_key_json(|| {
+            let mut piece = String::from(r#","applicationKey":"#);
+            write_string(&mut piece, self.app.key().as_str());
+            piece.push_str(r#","created":""#);
+            piece
+        }));
+        write_seed_format(json, created);
         json.push_str(r#""}"#);
-
-        let mut mac = self.app.secret().mac();
-        mac.update(json.as_bytes());
-        let signature = mac.finalize().into_bytes();
-
-        let mut text = String::with_capacity(json.len().div_ceil(3) * 4 + 1 + 44);
-        STANDARD.encode_string(json.as_bytes(), &mut text);
-        text.push(':');
-        STANDARD.encode_string(signature, &mut text);
-        Ok(UserTicket { text, expires_at })
     }
+}
+
+thread_local! {
+    /// The JSON of the ticket being minted, reused from call to call so that
+    /// minting allocates only the ticket text. It holds nothing secret: the
+    /// ticket carries the same bytes in base64.
+    static PAYLOAD: RefCell<String> = const { RefCell::new(String::new()) };
 }

@@ -109,14 +109,18 @@ impl KeyClaims {
     }
 }
 
-/// Remembers the [`DaySigner`] of one day and the application's
-/// [`KeyClaims`]. Minting asks for the date of its `iat`; a different date
-/// replaces the slot, so a stale day is never used and a token for another
-/// day (tests, `--now`) is still right.
+/// What minting derives from the application's key and secret, computed
+/// once: the [`DaySigner`] of one day, the token [`KeyClaims`], and the
+/// ticket JSON that names the key.
+///
+/// Minting asks for the signer of its `iat` date; a different date replaces
+/// the slot, so a stale day is never used and a token for another day
+/// (tests, `--now`) is still right.
 #[derive(Default)]
 pub(crate) struct DayKeyCache {
     slot: RwLock<Option<Arc<DaySigner>>>,
     key_claims: OnceLock<KeyClaims>,
+    ticket_key_json: OnceLock<String>,
 }
 
 impl DayKeyCache {
@@ -142,6 +146,12 @@ impl DayKeyCache {
     /// application's key (the cache lives inside that application).
     pub(crate) fn key_claims(&self, key: &ApplicationKey) -> &KeyClaims {
         self.key_claims.get_or_init(|| KeyClaims::new(key))
+    }
+
+    /// The ticket JSON fixed by the application key, written by `write` the
+    /// first time (the ticket module owns its format).
+    pub(crate) fn ticket_key_json(&self, write: impl FnOnce() -> String) -> &str {
+        self.ticket_key_json.get_or_init(write)
     }
 }
 

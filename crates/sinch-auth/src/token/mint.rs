@@ -1,11 +1,10 @@
 //! Minting: deterministic bytes in sorted claim order, which reproduces
 //! Sinch's reference tokens exactly.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::Mac;
 use time::OffsetDateTime;
 
@@ -159,7 +158,7 @@ impl fmt::Debug for RegistrationToken {
 #[derive(Debug, Clone)]
 pub struct TokenBuilder<'a> {
     app: &'a Application,
-    user_id: String,
+    user_id: Cow<'a, str>,
     ttl: Duration,
     bounds: TtlBounds,
     instance_ttl: Option<Duration>,
@@ -171,7 +170,7 @@ impl Application {
     /// Starts a registration token for `user_id`, which must use only
     /// `A–Z a–z 0–9 - _ =` (see
     /// [`encode_user_id_for_token`](crate::encode_user_id_for_token)).
-    pub fn registration_token(&self, user_id: impl Into<String>) -> TokenBuilder<'_> {
+    pub fn registration_token<'a>(&'a self, user_id: impl Into<Cow<'a, str>>) -> TokenBuilder<'a> {
         TokenBuilder {
             app: self,
             user_id: user_id.into(),
@@ -312,11 +311,11 @@ impl<'a> TokenBuilder<'a> {
             signer.header_b64_dot().len() + claims.len().div_ceil(3) * 4 + 1 + 43,
         );
         text.push_str(signer.header_b64_dot());
-        URL_SAFE_NO_PAD.encode_string(claims, &mut text);
+        base64_simd::URL_SAFE_NO_PAD.encode_append(claims, &mut text);
         let mut mac = signer.mac();
         mac.update(text.as_bytes());
         text.push('.');
-        URL_SAFE_NO_PAD.encode_string(mac.finalize().into_bytes(), &mut text);
+        base64_simd::URL_SAFE_NO_PAD.encode_append(mac.finalize().into_bytes(), &mut text);
         Ok(RegistrationToken {
             text,
             issued_at,
