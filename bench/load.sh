@@ -12,7 +12,8 @@
 #   zero errors, peak RSS <= 64 MiB.
 # Exit status 0 when every goal is met, 1 otherwise.
 #
-# Knobs (environment): DURATION (seconds per endpoint, default 10),
+# Knobs (environment): DURATION (seconds per endpoint and round, default
+# 5), ROUNDS (default 3; the endpoints are interleaved round by round),
 # CONNECTIONS (default 32), THREADS (wrk threads, default 2),
 # CARGO_TARGET_DIR (default target).
 #
@@ -21,7 +22,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DURATION=${DURATION:-10}
+DURATION=${DURATION:-5}
+ROUNDS=${ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 TARGET_DIR=${CARGO_TARGET_DIR:-target}
@@ -67,6 +69,7 @@ SINCH_AUTH_API_KEYS=$api_key \
 SINCH_AUTH_RATE_LIMIT_PER_IP=0 \
 SINCH_AUTH_RATE_LIMIT_PER_USER=0 \
 SINCH_AUTH_LOG_FORMAT=json \
+SINCH_AUTH_LOG=${BENCH_LOG:-info} \
     "$SERVER" --caller-auth api-key \
     --listen "127.0.0.1:$api_port" --admin-listen "127.0.0.1:$admin_port" \
     2>"$work/server.log" &
@@ -102,54 +105,59 @@ LUA
 post_script tokens
 post_script tickets
 
-declare -A rps p50 p99 errors
 run() { # name url script
-    local name=$1 url=$2 script=$3 line requests duration
-    echo "wrk: $name for ${DURATION}s…" >&2
-    line=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$script" "$url" | grep '^RESULT')
-    requests=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$line")
-    duration=$(sed -E 's/.*duration_us=([0-9]+).*/\1/' <<<"$line")
-    rps[$name]=$(python3 -c "print(round($requests / ($duration / 1e6)))")
-    p50[$name]=$(sed -E 's/.*p50_us=([0-9]+).*/\1/' <<<"$line")
-    p99[$name]=$(sed -E 's/.*p99_us=([0-9]+).*/\1/' <<<"$line")
-    errors[$name]=$(( $(sed -E 's/.*socket_errors=([0-9]+).*/\1/' <<<"$line") + $(sed -E 's/.*non2xx=([0-9]+).*/\1/' <<<"$line") ))
+    echo "wrk: round $round, $1 for ${DURATION}s…" >&2
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$3" "$2" \
+        | sed -n "s/^RESULT /$1 /p" >>"$work/results"
 }
-run livez "http://127.0.0.1:$admin_port/livez" "$work/report.lua"
-run registration-tokens "http://127.0.0.1:$api_port/v1/registration-tokens" "$work/tokens.lua"
-run tickets "http://127.0.0.1:$api_port/v1/tickets" "$work/tickets.lua"
+# Rounds interleave the endpoints, so that a change in background load on
+# the machine affects them alike and the ratios stay fair.
+for round in $(seq "$ROUNDS"); do
+    run livez "http://127.0.0.1:$admin_port/livez" "$work/report.lua"
+    run registration-tokens "http://127.0.0.1:$api_port/v1/registration-tokens" "$work/tokens.lua"
+    run tickets "http://127.0.0.1:$api_port/v1/tickets" "$work/tickets.lua"
+done
 
 rss_kib=$(awk '/^VmHWM/ {print $2}' "/proc/$server_pid/status")
 audit_lines=$(grep -c '"sinch_auth::audit"' "$work/server.log" || true)
 
-fail=0
-check() { # description condition
-    if python3 -c "import sys; sys.exit(0 if ($2) else 1)"; then
-        printf '  PASS  %s\n' "$1"
-    else
-        printf '  FAIL  %s\n' "$1"
-        fail=1
-    fi
-}
-
-printf '\nToken service load test: %ss per endpoint, %s connections, %s wrk threads, %s cores\n' \
-    "$DURATION" "$CONNECTIONS" "$THREADS" "$(nproc)"
-printf '%-34s %10s %9s %9s %8s %10s\n' endpoint req/s p50_ms p99_ms errors vs_livez
-for name in livez registration-tokens tickets; do
-    ratio=$(python3 -c "print(f'{${rps[$name]} / ${rps[livez]} * 100:.0f} %')")
-    printf '%-34s %10s %9s %9s %8s %10s\n' "$name" "${rps[$name]}" \
-        "$(python3 -c "print(f'{${p50[$name]}/1000:.2f}')")" \
-        "$(python3 -c "print(f'{${p99[$name]}/1000:.2f}')")" \
-        "${errors[$name]}" "$ratio"
-done
-printf 'peak RSS (VmHWM): %s KiB (%.1f MiB); audit lines written: %s\n\n' \
-    "$rss_kib" "$(python3 -c "print($rss_kib/1024)")" "$audit_lines"
-
-for name in registration-tokens tickets; do
-    check "$name throughput >= 60 % of /livez" "${rps[$name]} >= 0.6 * ${rps[livez]}"
-    check "$name p99 <= 10 ms" "${p99[$name]} <= 10000"
-done
-for name in livez registration-tokens tickets; do
-    check "$name: zero errors" "${errors[$name]} == 0"
-done
-check "peak RSS <= 64 MiB" "$rss_kib <= 65536"
-exit $fail
+python3 - "$work/results" "$rss_kib" "$audit_lines" "$DURATION" "$ROUNDS" "$CONNECTIONS" "$THREADS" <<'PY'
+import statistics, sys
+path, rss_kib, audit, duration, rounds, connections, threads = sys.argv[1:]
+rss_kib, audit = int(rss_kib), int(audit)
+runs = {}
+for line in open(path):
+    name, *fields = line.split()
+    runs.setdefault(name, []).append({k: int(v) for k, v in (f.split("=") for f in fields)})
+order = ["livez", "registration-tokens", "tickets"]
+summary = {}
+for name in order:
+    rs = runs[name]
+    summary[name] = {
+        "rps": sum(r["requests"] for r in rs) / (sum(r["duration_us"] for r in rs) / 1e6),
+        "p50": statistics.median(r["p50_us"] for r in rs) / 1000,
+        "p99": max(r["p99_us"] for r in rs) / 1000,
+        "errors": sum(r["socket_errors"] + r["non2xx"] for r in rs),
+        "requests": sum(r["requests"] for r in rs),
+    }
+base = summary["livez"]["rps"]
+print(f"\nToken service load test: {rounds} rounds x {duration} s per endpoint, "
+      f"{connections} connections, {threads} wrk threads, api-key mode")
+print(f"{'endpoint':<28}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'vs /livez':>11}")
+for name in order:
+    s = summary[name]
+    print(f"{name:<28}{s['rps']:>10.0f}{s['p50']:>9.2f}{s['p99']:>9.2f}{s['errors']:>8}{s['rps'] / base:>10.0%}")
+print(f"peak RSS (VmHWM): {rss_kib / 1024:.1f} MiB; audit lines written: {audit} "
+      f"(credentials issued: {summary['registration-tokens']['requests'] + summary['tickets']['requests']})\n")
+checks = []
+for name in order[1:]:
+    s = summary[name]
+    checks.append((f"{name} throughput >= 60 % of /livez", s["rps"] >= 0.6 * base))
+    checks.append((f"{name} p99 <= 10 ms", s["p99"] <= 10))
+for name in order:
+    checks.append((f"{name}: zero errors", summary[name]["errors"] == 0))
+checks.append(("peak RSS <= 64 MiB", rss_kib <= 64 * 1024))
+for text, ok in checks:
+    print(f"  {'PASS' if ok else 'FAIL'}  {text}")
+sys.exit(0 if all(ok for _, ok in checks) else 1)
+PY

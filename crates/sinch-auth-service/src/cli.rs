@@ -53,14 +53,19 @@ impl ServeArgs {
 pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     let signal = shutdown_signal()
         .map_err(|e| ServeError::Runtime(format!("cannot install signal handlers: {e}")))?;
-    serve_until(args, async move {
+    let result = serve_until(args, async move {
         let name = signal.await;
         tracing::info!(signal = name, "shutdown signal received");
     })
-    .await
+    .await;
+    if let Err(e) = &result {
+        tracing::error!(error = %e, "serve stopped with an error");
+    }
+    result
 }
 
-/// [`serve`] with any shutdown trigger (tests, embedding).
+/// [`serve`] with any shutdown trigger (tests, embedding). Installs the
+/// log subscriber unless one is installed already.
 pub async fn serve_until(
     args: ServeArgs,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,

@@ -213,6 +213,16 @@ fn scratch() {
             }),
         ),
         (
+            "now_secs",
+            Box::new(|| {
+                let secs = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_secs();
+                black_box(time::OffsetDateTime::from_unix_timestamp(secs as i64).unwrap());
+            }),
+        ),
+        (
             "alloc_200",
             Box::new(|| {
                 black_box(String::with_capacity(black_box(200)));

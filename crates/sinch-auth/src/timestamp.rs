@@ -137,9 +137,12 @@ pub fn parse_timestamp(text: &str) -> Result<OffsetDateTime, Error> {
         }
         _ => return Err(invalid("offset must be Z or ±HH:MM")),
     };
-    Ok(PrimitiveDateTime::new(date, time)
+    // 9999-12-31T23:59:59-01:00 is a year-10000 instant in UTC, which
+    // `to_offset` would panic on.
+    PrimitiveDateTime::new(date, time)
         .assume_offset(offset)
-        .to_offset(UtcOffset::UTC))
+        .checked_to_offset(UtcOffset::UTC)
+        .ok_or_else(|| invalid("out of range once converted to UTC"))
 }
 
 #[cfg(test)]
@@ -211,6 +214,7 @@ mod tests {
             "2018-01-02T03:04:05+0000",
             "2018-01-02T03:04:05Zjunk",
             "２018-01-02T03:04:05Z",
+            "9999-12-31T23:59:59-01:00",
         ] {
             assert!(parse_timestamp(s).is_err(), "{s}");
         }

@@ -1,6 +1,7 @@
-//! Middleware of the API router, outermost first: observe (client IP,
-//! metrics, access log), timeout, per-IP limit.
+//! Middleware: the API router's (client IP, per-IP limit, timeout,
+//! metrics, access log) and the admin router's timeout.
 
+use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};
@@ -8,6 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::Method;
 
+use super::ROUTES;
 use crate::client_ip::{ClientIp, ClientIpResolver};
 use crate::problem::{AuthFailureReason, Problem, ProblemCode};
 use crate::rate_limit::retry_after_secs;
@@ -27,10 +29,36 @@ fn method_label(method: &Method) -> &'static str {
     }
 }
 
-/// Resolves the client IP, then records metrics and one access-log line
-/// per request: method, route template (never the raw URI), status, code,
-/// latency, client IP. Never headers or bodies.
-pub(crate) async fn observe(
+/// The route template of a request, as a static label: one of [`ROUTES`],
+/// `unmatched` for 404s, `other` for routes merged in from elsewhere.
+fn route_label(matched: Option<&MatchedPath>) -> &'static str {
+    let Some(matched) = matched else {
+        return "unmatched";
+    };
+    ROUTES
+        .iter()
+        .find(|r| r.path == matched.as_str())
+        .map_or("other", |r| r.path)
+}
+
+struct OptionalIp(Option<std::net::IpAddr>);
+
+impl std::fmt::Display for OptionalIp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(ip) => ip.fmt(f),
+            None => f.write_str("unknown"),
+        }
+    }
+}
+
+/// The API router's one middleware (one layer, not three: every layer
+/// costs a service clone per request). In order: resolve the client IP,
+/// apply the per-IP limit (before authentication, so it also slows down
+/// key guessing), bound the request's time (body upload included), then
+/// record metrics and one access-log line: method, route template (never
+/// the raw URI), status, code, latency, client IP. Never headers or bodies.
+pub(crate) async fn api_middleware(
     State(service): State<TokenService>,
     mut request: Request,
     next: Next,
@@ -40,18 +68,27 @@ pub(crate) async fn observe(
     let client_ip = service.inner.client_ip.resolve(peer, request.headers());
     request.extensions_mut().insert(ClientIp(client_ip));
     let method = method_label(request.method());
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", MatchedPath::as_str)
-        .to_owned();
+    let route = route_label(request.extensions().get::<MatchedPath>());
 
-    let response = next.run(request).await;
+    let response = match per_ip_limit(&service, client_ip) {
+        Some(refusal) => refusal,
+        None => {
+            let limit = service.options().request_timeout;
+            match tokio::time::timeout(limit, next.run(request)).await {
+                Ok(response) => response,
+                Err(_) => Problem::new(
+                    ProblemCode::RequestTimeout,
+                    format!("the request took longer than {} s", limit.as_secs_f64()),
+                )
+                .into_response(),
+            }
+        }
+    };
 
     let elapsed = start.elapsed();
     let status = response.status().as_u16();
     let metrics = &service.inner.metrics;
-    metrics.request(method, &route, status, elapsed.as_secs_f64());
+    metrics.request(method, route, status, elapsed.as_secs_f64());
     let reason = response
         .extensions()
         .get::<AuthFailureReason>()
@@ -64,38 +101,37 @@ pub(crate) async fn observe(
         .get::<ProblemCode>()
         .map(|c| c.as_str());
     let latency_us = elapsed.as_micros() as u64;
-    let client_ip = client_ip.map(|ip| ip.to_string());
+    // Field values are only evaluated when the level is enabled.
     if status >= 400 {
         tracing::info!(
             target: "sinch_auth::access",
-            method, route, status, code, reason, latency_us, client_ip,
+            method, route, status, code, reason, latency_us,
+            client_ip = %OptionalIp(client_ip),
             "request refused"
         );
     } else {
         tracing::debug!(
             target: "sinch_auth::access",
-            method, route, status, latency_us, client_ip,
+            method, route, status, latency_us,
+            client_ip = %OptionalIp(client_ip),
             "request"
         );
     }
     response
 }
 
-/// Bounds the whole request, body upload included.
-pub(crate) async fn timeout(
-    State(service): State<TokenService>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let limit = service.options().request_timeout;
-    match tokio::time::timeout(limit, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => Problem::new(
-            ProblemCode::RequestTimeout,
-            format!("the request took longer than {} s", limit.as_secs_f64()),
+fn per_ip_limit(service: &TokenService, client_ip: Option<IpAddr>) -> Option<Response> {
+    let limiter = service.inner.limits.per_ip.as_ref()?;
+    let ip = client_ip?;
+    let wait = limiter.check(&ip).err()?;
+    service.inner.metrics.rate_limited("ip");
+    Some(
+        Problem::rate_limited(
+            retry_after_secs(wait),
+            "too many requests from this address; retry later",
         )
         .into_response(),
-    }
+    )
 }
 
 /// Admin requests get a fixed bound (readiness may wait for a JWKS fetch).
@@ -107,26 +143,4 @@ pub(crate) async fn admin_timeout(request: Request, next: Next) -> Response {
             Problem::new(ProblemCode::RequestTimeout, "the admin request timed out").into_response()
         }
     }
-}
-
-/// The per-IP limit, before authentication.
-pub(crate) async fn client_ip_and_limit(
-    State(service): State<TokenService>,
-    request: Request,
-    next: Next,
-) -> Response {
-    if let (Some(limiter), Some(ClientIp(Some(ip)))) = (
-        &service.inner.limits.per_ip,
-        request.extensions().get::<ClientIp>(),
-    ) {
-        if let Err(wait) = limiter.check(ip) {
-            service.inner.metrics.rate_limited("ip");
-            return Problem::rate_limited(
-                retry_after_secs(wait),
-                "too many requests from this address; retry later",
-            )
-            .into_response();
-        }
-    }
-    next.run(request).await
 }

@@ -97,12 +97,7 @@ pub(crate) fn api_router(service: TokenService) -> Router {
         .route("/openapi.json", only("GET", get(openapi::get_openapi)))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(from_fn_with_state(
-            service.clone(),
-            layers::client_ip_and_limit,
-        ))
-        .layer(from_fn_with_state(service.clone(), layers::timeout))
-        .layer(from_fn_with_state(service.clone(), layers::observe));
+        .layer(from_fn_with_state(service.clone(), layers::api_middleware));
     if let Some(cors) = cors_layer(&service) {
         router = router.layer(cors);
     }

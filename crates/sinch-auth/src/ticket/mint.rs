@@ -20,7 +20,9 @@ use crate::user_id::{IdentityType, validate_ticket_user_id};
 #[derive(Clone, PartialEq, Eq)]
 pub struct UserTicket {
     text: String,
-    expires_at: OffsetDateTime,
+    // Unix seconds, checked to be within year 9999 when minted; turned into
+    // a date only when asked.
+    expires_at: i64,
 }
 
 impl UserTicket {
@@ -36,7 +38,7 @@ impl UserTicket {
 
     /// `created + expiresIn`.
     pub fn expires_at(&self) -> OffsetDateTime {
-        self.expires_at
+        OffsetDateTime::from_unix_timestamp(self.expires_at).expect("checked when minted")
     }
 }
 
@@ -44,7 +46,7 @@ impl fmt::Debug for UserTicket {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UserTicket")
             .field("text", &"[redacted]")
-            .field("expires_at", &self.expires_at)
+            .field("expires_at", &self.expires_at())
             .finish()
     }
 }
@@ -145,12 +147,13 @@ impl<'a> TicketBuilder<'a> {
                 Error::from(ErrorKind::TimeOutOfRange(
                     "created must be in years 0000-9999 (UTC)".into(),
                 ))
-            })?
-            .replace_nanosecond(0)
-            .expect("0 is a valid nanosecond");
-        let expires_at = created
-            .checked_add(time::Duration::seconds(secs as i64))
-            .ok_or_else(|| Error::from(ErrorKind::TimeOutOfRange("created + expiresIn".into())))?;
+            })?;
+        let expires_at = created.unix_timestamp() + secs as i64;
+        if expires_at > LAST_WRITABLE_SECOND {
+            return Err(
+                ErrorKind::TimeOutOfRange("created + expiresIn is after 9999".into()).into(),
+            );
+        }
 
         PAYLOAD.with_borrow_mut(|json| {
             json.clear();
@@ -167,7 +170,8 @@ impl<'a> TicketBuilder<'a> {
         })
     }
 
-    /// The seed's JSON, in the seed's key order.
+    /// The seed's JSON, in the seed's key order (`created` in UTC; its
+    /// fraction of a second is dropped).
     fn write_payload(&self, json: &mut String, expires_in_secs: u64, created: OffsetDateTime) {
         json.push_str(r#"{"identity":{"type":""#);
         json.push_str(self.identity_type.as_str());
@@ -185,6 +189,9 @@ impl<'a> TicketBuilder<'a> {
         json.push_str(r#""}"#);
     }
 }
+
+/// 9999-12-31T23:59:59Z: later times have no four-digit year.
+const LAST_WRITABLE_SECOND: i64 = 253_402_300_799;
 
 thread_local! {
     /// The JSON of the ticket being minted, reused from call to call so that

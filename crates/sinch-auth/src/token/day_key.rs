@@ -53,11 +53,21 @@ pub fn derive_signing_key(secret: &ApplicationSecret, date: Date) -> Zeroizing<[
     Zeroizing::new(mac.finalize().into_bytes().into())
 }
 
+/// The Julian day number of 1970-01-01.
+const UNIX_EPOCH_JULIAN_DAY: i32 = 2_440_588;
+
+/// Days since 1970-01-01.
+fn day_number(date: Date) -> i64 {
+    i64::from(date.to_julian_day() - UNIX_EPOCH_JULIAN_DAY)
+}
+
 /// What minting needs for one UTC day: the MAC keyed with that day's
 /// signing key, and the header, which names the day in its `kid`, already
 /// base64url-encoded and followed by the `.`.
 pub(crate) struct DaySigner {
-    date: Date,
+    /// Days since 1970-01-01 (UTC), which minting gets from `iat` by one
+    /// division.
+    day: i64,
     mac: HmacSha256,
     header_b64_dot: String,
 }
@@ -70,7 +80,7 @@ impl DaySigner {
         let mut header_b64_dot = URL_SAFE_NO_PAD.encode(header);
         header_b64_dot.push('.');
         DaySigner {
-            date,
+            day: day_number(date),
             mac,
             header_b64_dot,
         }
@@ -124,22 +134,24 @@ pub(crate) struct DayKeyCache {
 }
 
 impl DayKeyCache {
-    /// The signer of `date` (a UTC date).
-    pub(crate) fn signer_for(&self, secret: &ApplicationSecret, date: Date) -> Arc<DaySigner> {
+    /// The signer of `day`, in days since 1970-01-01 (UTC).
+    pub(crate) fn signer_for_day(&self, secret: &ApplicationSecret, day: i64) -> Arc<DaySigner> {
         {
             let slot = self.slot.read().unwrap_or_else(|p| p.into_inner());
-            if let Some(signer) = slot.as_ref().filter(|s| s.date == date) {
+            if let Some(signer) = slot.as_ref().filter(|s| s.day == day) {
                 return Arc::clone(signer);
             }
         }
+        let date = Date::from_julian_day(UNIX_EPOCH_JULIAN_DAY + day as i32)
+            .expect("days of years 1970-9999 are valid dates");
         let signer = Arc::new(DaySigner::new(secret, date));
         *self.slot.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::clone(&signer));
         signer
     }
 
-    /// A MAC keyed with the signing key of `date`.
+    /// A MAC keyed with the signing key of `date` (a UTC date).
     pub(crate) fn mac_for(&self, secret: &ApplicationSecret, date: Date) -> HmacSha256 {
-        self.signer_for(secret, date).mac()
+        self.signer_for_day(secret, day_number(date)).mac()
     }
 
     /// The claims JSON fixed by `key`, which must be the owning
@@ -190,7 +202,7 @@ mod tests {
             let header = URL_SAFE_NO_PAD
                 .decode(
                     cache
-                        .signer_for(&secret, day)
+                        .signer_for_day(&secret, day_number(day))
                         .header_b64_dot()
                         .trim_end_matches('.'),
                 )

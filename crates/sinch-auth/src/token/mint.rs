@@ -100,8 +100,10 @@ impl TtlBounds {
 #[derive(Clone, PartialEq, Eq)]
 pub struct RegistrationToken {
     text: String,
-    issued_at: OffsetDateTime,
-    expires_at: OffsetDateTime,
+    // Unix seconds, both checked to be within years 1970-9999 when minted;
+    // turned into dates only when asked, which minting need not pay for.
+    iat: i64,
+    exp: i64,
 }
 
 impl RegistrationToken {
@@ -117,12 +119,12 @@ impl RegistrationToken {
 
     /// `iat`.
     pub fn issued_at(&self) -> OffsetDateTime {
-        self.issued_at
+        unix_time(self.iat)
     }
 
     /// `exp`.
     pub fn expires_at(&self) -> OffsetDateTime {
-        self.expires_at
+        unix_time(self.exp)
     }
 }
 
@@ -130,8 +132,8 @@ impl fmt::Debug for RegistrationToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RegistrationToken")
             .field("text", &"[redacted]")
-            .field("issued_at", &self.issued_at)
-            .field("expires_at", &self.expires_at)
+            .field("issued_at", &self.issued_at())
+            .field("expires_at", &self.expires_at())
             .finish()
     }
 }
@@ -268,8 +270,6 @@ impl<'a> TokenBuilder<'a> {
                 .into());
             }
         }
-        let issued_at = OffsetDateTime::from_unix_timestamp(iat).map_err(|_| time_range())?;
-        let expires_at = OffsetDateTime::from_unix_timestamp(exp).map_err(|_| time_range())?;
 
         // Claims in sorted key order; the pieces fixed by the application key
         // are written once per application, the header once per day.
@@ -306,7 +306,7 @@ impl<'a> TokenBuilder<'a> {
         let signer = self
             .app
             .day_keys
-            .signer_for(self.app.secret(), issued_at.date());
+            .signer_for_day(self.app.secret(), iat.div_euclid(SECONDS_PER_DAY));
         let mut text = String::with_capacity(
             signer.header_b64_dot().len() + claims.len().div_ceil(3) * 4 + 1 + 43,
         );
@@ -316,14 +316,13 @@ impl<'a> TokenBuilder<'a> {
         mac.update(text.as_bytes());
         text.push('.');
         base64_simd::URL_SAFE_NO_PAD.encode_append(mac.finalize().into_bytes(), &mut text);
-        Ok(RegistrationToken {
-            text,
-            issued_at,
-            expires_at,
-        })
+        Ok(RegistrationToken { text, iat, exp })
     }
 }
 
-fn time_range() -> Error {
-    ErrorKind::TimeOutOfRange("token times must fit years 1970-9999".into()).into()
+const SECONDS_PER_DAY: i64 = 86_400;
+
+/// A Unix time that minting checked to be within years 1970-9999.
+fn unix_time(secs: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(secs).expect("checked when minted")
 }
