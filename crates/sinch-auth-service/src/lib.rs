@@ -23,6 +23,7 @@ mod client_ip;
 pub mod config;
 mod extract;
 mod issue;
+mod json_log;
 mod metrics;
 mod problem;
 mod rate_limit;
@@ -35,9 +36,11 @@ mod telemetry;
 pub use client_ip::{ClientIp, ClientIpResolver};
 pub use extract::{BODY_LIMIT, JsonBody};
 pub use issue::{TicketRequest, TicketResponse, TokenRequest, TokenResponse};
+pub use json_log::JsonLines;
 pub use metrics::{METRICS_CONTENT_TYPE, Metrics};
 pub use problem::{PROBLEM_JSON, Problem, ProblemCode};
 pub use rate_limit::{Rate, RateLimitSettings};
+pub use routes::ApiExtension;
 pub use server::{ServeError, Server};
 pub use service::{
     Applications, DEFAULT_APPLICATION, ServiceOptions, TicketPolicy, TokenPolicy, TokenService,

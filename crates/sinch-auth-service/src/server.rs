@@ -6,7 +6,9 @@ use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use tokio::net::TcpListener;
+use axum::Router;
+use axum::serve::ListenerExt;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
 use crate::service::TokenService;
@@ -34,6 +36,7 @@ pub enum ServeError {
 #[derive(Debug)]
 pub struct Server {
     service: TokenService,
+    api_router: Router,
     api: TcpListener,
     admin: TcpListener,
     grace: Duration,
@@ -55,9 +58,18 @@ impl Server {
         Ok(Server {
             api: bind(listen).await?,
             admin: bind(admin_listen).await?,
+            api_router: service.router(),
             service,
             grace,
         })
+    }
+
+    /// Serves `router` on the API listener instead of
+    /// [`TokenService::router`], typically
+    /// [`TokenService::router_with`] an extension.
+    pub fn with_api_router(mut self, router: Router) -> Self {
+        self.api_router = router;
+        self
     }
 
     /// The bound API address.
@@ -92,15 +104,15 @@ impl Server {
             let _ = rx.wait_for(|stop| *stop).await;
         };
 
+        // Responses are written whole: Nagle's algorithm would only add delay.
         let api = axum::serve(
-            self.api,
-            self.service
-                .router()
+            self.api.tap_io(no_delay),
+            self.api_router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(stopped(rx.clone()))
         .into_future();
-        let admin = axum::serve(self.admin, self.service.admin_router())
+        let admin = axum::serve(self.admin.tap_io(no_delay), self.service.admin_router())
             .with_graceful_shutdown(stopped(rx.clone()))
             .into_future();
         let deadline = async {
@@ -117,5 +129,11 @@ impl Server {
             }
         }
         Ok(())
+    }
+}
+
+fn no_delay(stream: &mut TcpStream) {
+    if let Err(e) = stream.set_nodelay(true) {
+        tracing::debug!(error = %e, "cannot set TCP_NODELAY");
     }
 }

@@ -14,6 +14,7 @@ use crate::caller::Authenticator;
 use crate::client_ip::ClientIpResolver;
 use crate::metrics::Metrics;
 use crate::rate_limit::{RateLimitSettings, RateLimiters};
+use crate::routes::ApiExtension;
 
 /// Name of the application used when a request names none.
 pub const DEFAULT_APPLICATION: &str = "default";
@@ -202,7 +203,13 @@ impl TokenService {
     /// limits apply; without connect info the client IP is unknown and only
     /// per-user limits apply.
     pub fn router(&self) -> Router {
-        crate::routes::api_router(self.clone())
+        crate::routes::api_router(self.clone(), ApiExtension::default())
+    }
+
+    /// [`router`](Self::router) with more routes (a caller-auth mode's)
+    /// behind the same layers, and described in `/openapi.json`.
+    pub fn router_with(&self, extension: ApiExtension) -> Router {
+        crate::routes::api_router(self.clone(), extension)
     }
 
     /// The admin API for a separate, private port: `GET /livez`,

@@ -5,6 +5,7 @@
 //! Each line is one `write` to stderr, from the thread that logged it: no
 //! buffer to lose on a crash, no writer thread to wake (measured: a
 //! non-blocking writer thread cost more CPU per request than the write).
+//! JSON lines use this crate's [`JsonLines`] format.
 
 use std::io::IsTerminal;
 
@@ -13,6 +14,7 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::config::LogFormat;
+use crate::json_log::JsonLines;
 
 /// Parses a filter such as `info` or `warn,sinch_auth=debug`.
 pub fn parse_filter(filter: &str) -> Result<Targets, String> {
@@ -37,8 +39,7 @@ pub fn init_logging(format: LogFormat, filter: &str) -> Result<bool, String> {
         LogFormat::Json => registry
             .with(
                 tracing_subscriber::fmt::layer()
-                    .json()
-                    .with_current_span(false)
+                    .event_format(JsonLines)
                     .with_writer(std::io::stderr),
             )
             .try_init(),

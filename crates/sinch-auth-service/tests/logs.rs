@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use common::*;
 use serde_json::{Value, json};
-use sinch_auth_service::Server;
 use sinch_auth_service::caller::JwksSource;
+use sinch_auth_service::{JsonLines, Server};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 
@@ -39,6 +39,7 @@ impl<'a> MakeWriter<'a> for Capture {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_credential_ever_reaches_a_log_line() {
     let capture = Capture::default();
+    // The service's own formats: text, and its JSON lines.
     let subscriber = tracing_subscriber::registry()
         .with(tracing_subscriber::filter::LevelFilter::TRACE)
         .with(
@@ -48,7 +49,7 @@ async fn no_credential_ever_reaches_a_log_line() {
         )
         .with(
             tracing_subscriber::fmt::layer()
-                .json()
+                .event_format(JsonLines)
                 .with_writer(capture.clone()),
         );
     tracing::subscriber::set_global_default(subscriber).unwrap();

@@ -167,24 +167,6 @@ impl From<AuthError> for Problem {
     }
 }
 
-/// The stand-in for the accounts mode until it is built: every request is
-/// refused, so a misconfigured deployment fails closed.
-#[derive(Debug, Default)]
-pub struct RejectAll;
-
-impl Authenticator for RejectAll {
-    fn mode(&self) -> &'static str {
-        "none"
-    }
-
-    fn authenticate<'a>(&'a self, _: &'a Parts) -> BoxFuture<'a, Result<Caller, AuthError>> {
-        Box::pin(std::future::ready(Err(AuthError::rejected(
-            "no_authenticator",
-            "this service has no caller authentication configured",
-        ))))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

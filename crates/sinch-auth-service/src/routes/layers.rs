@@ -2,6 +2,7 @@
 //! metrics, access log) and the admin router's timeout.
 
 use std::net::IpAddr;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};
@@ -29,16 +30,34 @@ fn method_label(method: &Method) -> &'static str {
     }
 }
 
-/// The route template of a request, as a static label: one of [`ROUTES`],
-/// `unmatched` for 404s, `other` for routes merged in from elsewhere.
+/// The route template of a request, as a static label (the metrics
+/// allocate nothing per request): `unmatched` for 404s.
 fn route_label(matched: Option<&MatchedPath>) -> &'static str {
     let Some(matched) = matched else {
         return "unmatched";
     };
-    ROUTES
-        .iter()
-        .find(|r| r.path == matched.as_str())
-        .map_or("other", |r| r.path)
+    match ROUTES.iter().find(|r| r.path == matched.as_str()) {
+        Some(route) => route.path,
+        None => intern_route(matched.as_str()),
+    }
+}
+
+/// A static copy of a route template from an [`ApiExtension`]. Templates
+/// come from code, not requests, so there are few; past 64, `other`.
+///
+/// [`ApiExtension`]: super::ApiExtension
+fn intern_route(template: &str) -> &'static str {
+    static SEEN: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+    let mut seen = SEEN.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(known) = seen.iter().find(|t| **t == template) {
+        return known;
+    }
+    if seen.len() >= 64 {
+        return "other";
+    }
+    let leaked: &'static str = Box::leak(template.to_owned().into_boxed_str());
+    seen.push(leaked);
+    leaked
 }
 
 struct OptionalIp(Option<std::net::IpAddr>);

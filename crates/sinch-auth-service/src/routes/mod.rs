@@ -7,6 +7,7 @@ mod layers;
 pub mod openapi;
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{MethodRouter, get, post};
@@ -87,21 +88,39 @@ fn no_store() -> SetResponseHeaderLayer<HeaderValue> {
     SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))
 }
 
-pub(crate) fn api_router(service: TokenService) -> Router {
+/// Routes a caller-authentication mode adds to the public API (the
+/// accounts mode: sign-up, login, logout…), with their OpenAPI paths. They
+/// are served behind the same layers as the credential routes: client IP
+/// and per-IP limit, timeout, metrics and access log, CORS, `no-store`.
+#[derive(Debug, Clone, Default)]
+pub struct ApiExtension {
+    /// The routes, with their own state already applied.
+    pub routes: Router,
+    /// OpenAPI `paths` entries describing them, merged into `/openapi.json`.
+    pub openapi_paths: serde_json::Map<String, serde_json::Value>,
+}
+
+pub(crate) fn api_router(service: TokenService, extension: ApiExtension) -> Router {
+    let doc = Bytes::from(openapi::document_with(&extension.openapi_paths).to_string());
     let mut router = Router::new()
         .route("/v1/tickets", only("POST", post(credentials::post_ticket)))
         .route(
             "/v1/registration-tokens",
             only("POST", post(credentials::post_registration_token)),
         )
-        .route("/openapi.json", only("GET", get(openapi::get_openapi)))
+        .route(
+            "/openapi.json",
+            only("GET", get(move || openapi::respond(doc.clone()))),
+        )
+        .with_state(service.clone())
+        .merge(extension.routes)
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(from_fn_with_state(service.clone(), layers::api_middleware));
     if let Some(cors) = cors_layer(&service) {
         router = router.layer(cors);
     }
-    router.layer(no_store()).with_state(service)
+    router.layer(no_store())
 }
 
 pub(crate) fn admin_router(service: TokenService) -> Router {

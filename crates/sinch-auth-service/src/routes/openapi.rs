@@ -2,23 +2,34 @@
 //! written by hand (the API is small) and checked against the route list
 //! by the tests.
 
-use std::sync::OnceLock;
-
+use axum::body::Bytes;
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, header};
 use serde_json::{Value, json};
 
 use crate::problem::ProblemCode;
 
-pub(crate) async fn get_openapi() -> Response {
-    static DOC: OnceLock<String> = OnceLock::new();
-    let text = DOC.get_or_init(|| document().to_string());
-    let mut response = text.clone().into_response();
+/// Serves the document (rendered once when the router is built).
+pub(crate) async fn respond(doc: Bytes) -> Response {
+    let mut response = doc.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
     response
+}
+
+/// The document with `extra` paths added (an [`ApiExtension`]'s).
+///
+/// [`ApiExtension`]: super::ApiExtension
+pub fn document_with(extra: &serde_json::Map<String, Value>) -> Value {
+    let mut doc = document();
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        for (path, item) in extra {
+            paths.insert(path.clone(), item.clone());
+        }
+    }
+    doc
 }
 
 fn problem_responses(codes: &[ProblemCode]) -> Value {

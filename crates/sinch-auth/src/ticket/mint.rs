@@ -166,6 +166,10 @@ impl<'a> TicketBuilder<'a> {
             base64_simd::STANDARD.encode_append(json.as_bytes(), &mut text);
             text.push(':');
             base64_simd::STANDARD.encode_append(signature, &mut text);
+            if json.capacity() > MAX_KEPT_PAYLOAD_CAPACITY {
+                // An unusually long application key grew the buffer: let it go.
+                *json = String::new();
+            }
             Ok(UserTicket { text, expires_at })
         })
     }
@@ -192,6 +196,9 @@ impl<'a> TicketBuilder<'a> {
 
 /// 9999-12-31T23:59:59Z: later times have no four-digit year.
 const LAST_WRITABLE_SECOND: i64 = 253_402_300_799;
+
+/// Every ticket of a normal application key fits in this many bytes.
+const MAX_KEPT_PAYLOAD_CAPACITY: usize = 4096;
 
 thread_local! {
     /// The JSON of the ticket being minted, reused from call to call so that

@@ -1,5 +1,7 @@
-//! The per-day signing key, `HMAC-SHA256(secret, "YYYYMMDD")`, and a
-//! one-slot cache of it.
+//! The per-day signing key, `HMAC-SHA256(secret, "YYYYMMDD")`, and the
+//! cache that lets minting skip everything it can compute ahead: the current
+//! day's keyed MAC and encoded header, and the JSON fixed by the application
+//! key (docs/performance.md).
 //!
 //! Despite the `hkdfv1` name Sinch gives it, this is one HMAC, not RFC 5869
 //! HKDF (FORMATS §2).
