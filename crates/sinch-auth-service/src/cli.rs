@@ -111,3 +111,19 @@ pub fn serve_blocking(args: ServeArgs) -> Result<(), ServeError> {
         .map_err(|e| ServeError::Runtime(format!("cannot start the async runtime: {e}")))?
         .block_on(serve(args))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The CLI spawns or blocks on these; they must stay `Send`.
+    #[test]
+    fn serve_futures_are_send() {
+        fn is_send<T: Send>(_: &T) {}
+        let args = ServeArgs::default();
+        let serve_future = serve(args.clone());
+        is_send(&serve_future);
+        let until = serve_until(args, std::future::pending());
+        is_send(&until);
+    }
+}

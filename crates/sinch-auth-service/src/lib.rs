@@ -9,19 +9,23 @@
 //!   on the API listener; `GET /livez`, `/readyz`, `/metrics` on the admin
 //!   listener.
 //! - Caller authentication through the [`caller::Authenticator`] trait:
-//!   API keys ([`caller::ApiKeyAuthenticator`]) or JWTs from the app's
-//!   identity provider ([`caller::JwtAuthenticator`]).
+//!   API keys ([`caller::ApiKeyAuthenticator`]), JWTs from the app's
+//!   identity provider ([`caller::JwtAuthenticator`]), or the built-in
+//!   accounts and sessions of [`accounts`] (the default of `serve`), with
+//!   sign-up, login, logout and a web page.
 //! - Errors are `application/problem+json` with a stable
 //!   [`ProblemCode`]; every response carries `Cache-Control: no-store`.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod accounts;
 pub mod caller;
 pub mod cli;
 mod client_ip;
 pub mod config;
 mod extract;
+mod http_server;
 mod issue;
 mod json_log;
 mod metrics;

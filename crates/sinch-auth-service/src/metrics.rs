@@ -39,6 +39,11 @@ struct ScopeLabels {
     scope: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OutcomeLabels {
+    outcome: &'static str,
+}
+
 type LatencyFamily = Family<RouteLabels, Histogram, fn() -> Histogram>;
 
 fn latency_histogram() -> Histogram {
@@ -56,6 +61,10 @@ pub struct Metrics {
     issued: Family<IssuedLabels, Counter>,
     auth_failures: Family<ReasonLabels, Counter>,
     rate_limited: Family<ScopeLabels, Counter>,
+    logins: Family<OutcomeLabels, Counter>,
+    signups: Family<OutcomeLabels, Counter>,
+    logouts: Family<OutcomeLabels, Counter>,
+    password_changes: Family<OutcomeLabels, Counter>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -104,6 +113,30 @@ impl Metrics {
             "Requests refused by a rate limit, by scope (ip, user)",
             rate_limited.clone(),
         );
+        let logins = Family::<OutcomeLabels, Counter>::default();
+        let signups = Family::<OutcomeLabels, Counter>::default();
+        let logouts = Family::<OutcomeLabels, Counter>::default();
+        let password_changes = Family::<OutcomeLabels, Counter>::default();
+        registry.register(
+            "logins",
+            "Accounts mode: logins by outcome (success, invalid_credentials, rate_limited, unavailable, ...)",
+            logins.clone(),
+        );
+        registry.register(
+            "signups",
+            "Accounts mode: sign-ups by outcome (created, username_taken, invalid_username, invalid_password, closed, ...)",
+            signups.clone(),
+        );
+        registry.register(
+            "logouts",
+            "Accounts mode: logouts by outcome (success, no_session, ...)",
+            logouts.clone(),
+        );
+        registry.register(
+            "password_changes",
+            "Accounts mode: password changes by outcome (success, wrong_password, ...)",
+            password_changes.clone(),
+        );
         Metrics {
             registry,
             requests,
@@ -111,6 +144,10 @@ impl Metrics {
             issued,
             auth_failures,
             rate_limited,
+            logins,
+            signups,
+            logouts,
+            password_changes,
         }
     }
 
@@ -153,6 +190,24 @@ impl Metrics {
     pub(crate) fn rate_limited(&self, scope: &'static str) {
         self.rate_limited
             .get_or_create(&ScopeLabels { scope })
+            .inc();
+    }
+
+    pub(crate) fn login(&self, outcome: &'static str) {
+        self.logins.get_or_create(&OutcomeLabels { outcome }).inc();
+    }
+
+    pub(crate) fn signup(&self, outcome: &'static str) {
+        self.signups.get_or_create(&OutcomeLabels { outcome }).inc();
+    }
+
+    pub(crate) fn logout(&self, outcome: &'static str) {
+        self.logouts.get_or_create(&OutcomeLabels { outcome }).inc();
+    }
+
+    pub(crate) fn password_change(&self, outcome: &'static str) {
+        self.password_changes
+            .get_or_create(&OutcomeLabels { outcome })
             .inc();
     }
 

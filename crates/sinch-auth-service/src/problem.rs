@@ -47,6 +47,18 @@ pub enum ProblemCode {
     Unavailable,
     /// 500: a bug or an impossible state; never caused by input.
     Internal,
+    /// 409: sign-up with a username that already has an account.
+    UsernameTaken,
+    /// 422: a new password breaks the policy (8–128 characters).
+    InvalidPassword,
+    /// 403: sign-up is closed on this service.
+    SignupClosed,
+    /// 403: a request with the session cookie from another site's page.
+    CrossSiteRequest,
+    /// 403: a password change with the wrong current password.
+    WrongPassword,
+    /// 409: the password changed meanwhile (a concurrent change won).
+    CredentialsChanged,
 }
 
 impl ProblemCode {
@@ -68,6 +80,12 @@ impl ProblemCode {
         ProblemCode::RequestTimeout,
         ProblemCode::Unavailable,
         ProblemCode::Internal,
+        ProblemCode::UsernameTaken,
+        ProblemCode::InvalidPassword,
+        ProblemCode::SignupClosed,
+        ProblemCode::CrossSiteRequest,
+        ProblemCode::WrongPassword,
+        ProblemCode::CredentialsChanged,
     ];
 
     /// The `code` member.
@@ -89,6 +107,12 @@ impl ProblemCode {
             ProblemCode::RequestTimeout => "request_timeout",
             ProblemCode::Unavailable => "unavailable",
             ProblemCode::Internal => "internal",
+            ProblemCode::UsernameTaken => "username_taken",
+            ProblemCode::InvalidPassword => "invalid_password",
+            ProblemCode::SignupClosed => "signup_closed",
+            ProblemCode::CrossSiteRequest => "cross_site_request",
+            ProblemCode::WrongPassword => "wrong_password",
+            ProblemCode::CredentialsChanged => "credentials_changed",
         }
     }
 
@@ -96,8 +120,13 @@ impl ProblemCode {
     pub fn status(self) -> StatusCode {
         match self {
             ProblemCode::Unauthenticated => StatusCode::UNAUTHORIZED,
-            ProblemCode::ForbiddenUser => StatusCode::FORBIDDEN,
+            ProblemCode::ForbiddenUser
+            | ProblemCode::SignupClosed
+            | ProblemCode::CrossSiteRequest
+            | ProblemCode::WrongPassword => StatusCode::FORBIDDEN,
+            ProblemCode::UsernameTaken | ProblemCode::CredentialsChanged => StatusCode::CONFLICT,
             ProblemCode::InvalidUserId
+            | ProblemCode::InvalidPassword
             | ProblemCode::UserIdRequired
             | ProblemCode::TtlOutOfRange
             | ProblemCode::UnknownApplication
@@ -133,6 +162,12 @@ impl ProblemCode {
             ProblemCode::RequestTimeout => "Request timeout",
             ProblemCode::Unavailable => "Service unavailable",
             ProblemCode::Internal => "Internal error",
+            ProblemCode::UsernameTaken => "Username taken",
+            ProblemCode::InvalidPassword => "Invalid password",
+            ProblemCode::SignupClosed => "Sign-up closed",
+            ProblemCode::CrossSiteRequest => "Cross-site request refused",
+            ProblemCode::WrongPassword => "Wrong password",
+            ProblemCode::CredentialsChanged => "Credentials changed",
         }
     }
 }
@@ -148,7 +183,7 @@ impl fmt::Display for ProblemCode {
 ///
 /// `detail` is for humans and may quote the caller's own input (shortened);
 /// it never contains a credential, which is why no constructor takes one.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     code: ProblemCode,
     detail: Cow<'static, str>,

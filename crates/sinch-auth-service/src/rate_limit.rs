@@ -75,7 +75,7 @@ pub(crate) struct KeyedLimiter<K: Hash + Eq + Clone> {
 }
 
 impl<K: Hash + Eq + Clone> KeyedLimiter<K> {
-    fn new(rate: Rate) -> Self {
+    pub(crate) fn new(rate: Rate) -> Self {
         KeyedLimiter {
             limiter: RateLimiter::keyed(rate.quota()),
             checks: AtomicU64::new(0),

@@ -2,15 +2,15 @@
 //! drained: in-flight requests finish (up to a grace period), new
 //! connections are refused.
 
-use std::future::{Future, IntoFuture};
+use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::Router;
-use axum::serve::ListenerExt;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use crate::http_server::serve_http;
 use crate::service::TokenService;
 
 /// Why serving stopped with an error.
@@ -104,24 +104,21 @@ impl Server {
             let _ = rx.wait_for(|stop| *stop).await;
         };
 
-        // Responses are written whole: Nagle's algorithm would only add delay.
-        let api = axum::serve(
-            self.api.tap_io(no_delay),
-            self.api_router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(stopped(rx.clone()))
-        .into_future();
-        let admin = axum::serve(self.admin.tap_io(no_delay), self.service.admin_router())
-            .with_graceful_shutdown(stopped(rx.clone()))
-            .into_future();
+        // One bound for slow request heads and idle keep-alive connections.
+        let head_timeout = self.service.options().request_timeout;
+        let api = serve_http(self.api, self.api_router, head_timeout, rx.clone());
+        let admin = serve_http(
+            self.admin,
+            self.service.admin_router(),
+            head_timeout,
+            rx.clone(),
+        );
         let deadline = async {
             stopped(rx).await;
             tokio::time::sleep(self.grace).await;
         };
         tokio::select! {
-            result = async { tokio::try_join!(api, admin) } => {
-                result.map_err(|e| ServeError::Runtime(format!("serving failed: {e}")))?;
+            _ = async { tokio::join!(api, admin) } => {
                 tracing::info!("all requests finished; stopped");
             }
             () = deadline => {
@@ -129,11 +126,5 @@ impl Server {
             }
         }
         Ok(())
-    }
-}
-
-fn no_delay(stream: &mut TcpStream) {
-    if let Err(e) = stream.set_nodelay(true) {
-        tracing::debug!(error = %e, "cannot set TCP_NODELAY");
     }
 }

@@ -7,7 +7,7 @@ mod common;
 use axum::Json;
 use axum::Router;
 use axum::extract::State;
-use axum::routing::post;
+
 use common::*;
 use http::request::Parts;
 use serde_json::{Value, json};
@@ -69,7 +69,7 @@ fn extended(service: &TokenService) -> Router {
     paths.insert("/v1/login".into(), json!({"post": {"summary": "Log in"}}));
     service.router_with(ApiExtension {
         routes: Router::new()
-            .route("/v1/login", post(login))
+            .route("/v1/login", axum::routing::post(login))
             .with_state(service.clone()),
         openapi_paths: paths,
     })

@@ -256,3 +256,29 @@ async fn serve_until_runs_from_a_config_file() {
         .unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn slow_request_heads_are_cut_off() {
+    let mut options = unlimited();
+    options.request_timeout = Duration::from_secs(1);
+    let (api, _admin, stop, handle) = start(api_key_service(options), Duration::from_secs(5)).await;
+    let mut stream = TcpStream::connect(api).await.unwrap();
+    stream
+        .write_all(b"POST /v1/tickets HTTP/1.1\r\nhost: x\r\n")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut rest = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut rest))
+        .await
+        .expect("the server closes the connection")
+        .ok();
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(900),
+        "closed too early: {waited:?}"
+    );
+    assert!(!String::from_utf8_lossy(&rest).contains("200 OK"));
+    stop.send(()).unwrap();
+    handle.await.unwrap();
+}

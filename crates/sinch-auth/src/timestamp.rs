@@ -16,6 +16,16 @@ pub(crate) fn write_seed_format(out: &mut String, t: OffsetDateTime) {
     out.push_str("+00:00");
 }
 
+/// [`write_seed_format`] of the instant `secs` seconds after 1970-01-01
+/// UTC, which must be within years 0000–9999 (minting refuses other times
+/// with an error before it gets here).
+pub(crate) fn write_seed_format_secs(out: &mut Vec<u8>, secs: i64) {
+    let t = OffsetDateTime::from_unix_timestamp(secs).expect("callers check the range");
+    let mut text = String::with_capacity(25);
+    write_seed_format(&mut text, t);
+    out.extend_from_slice(text.as_bytes());
+}
+
 /// `2014-06-04T13:41:58.123Z`, the form Sinch's clients send as `x-timestamp`.
 pub(crate) fn millis_format(t: OffsetDateTime) -> String {
     let t = t.to_offset(UtcOffset::UTC);
@@ -155,6 +165,23 @@ mod tests {
         let mut s = String::new();
         write_seed_format(&mut s, datetime!(2026-11-28 09:00 +01:00));
         assert_eq!(s, "2026-11-28T08:00:00+00:00");
+    }
+
+    #[test]
+    fn seed_format_of_unix_seconds() {
+        // Both sides of the epoch, a leap day, the edges of the range.
+        for (secs, want) in [
+            (1_795_852_800, "2026-11-28T08:00:00+00:00"),
+            (0, "1970-01-01T00:00:00+00:00"),
+            (-1, "1969-12-31T23:59:59+00:00"),
+            (951_825_600, "2000-02-29T12:00:00+00:00"),
+            (-62_167_219_200, "0000-01-01T00:00:00+00:00"),
+            (253_402_300_799, "9999-12-31T23:59:59+00:00"),
+        ] {
+            let mut out = b"x".to_vec();
+            write_seed_format_secs(&mut out, secs);
+            assert_eq!(out, format!("x{want}").as_bytes(), "{secs}");
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! trusted backend that may name any user (an API key). The routes only see
 //! the trait, so a new mode plugs in without touching them.
 
+mod accounts;
 mod api_key;
 mod bearer;
 pub mod jwt;
@@ -17,6 +18,7 @@ use std::pin::Pin;
 
 use http::request::Parts;
 
+pub use accounts::SessionAuthenticator;
 pub use api_key::{ApiKey, ApiKeyAuthenticator, ApiKeyDigest};
 pub use bearer::bearer_token;
 pub use jwt::{JwksSource, JwtAuthenticator, JwtSettings, UserIdEncoding};
@@ -146,6 +148,9 @@ pub enum AuthError {
     },
     /// A dependency needed to check credentials is unreachable: 503.
     Unavailable(Cow<'static, str>),
+    /// Refused with a specific problem, e.g. `403 cross_site_request` for a
+    /// session cookie sent from another site's page.
+    Refused(Problem),
 }
 
 impl AuthError {
@@ -163,6 +168,7 @@ impl From<AuthError> for Problem {
         match e {
             AuthError::Rejected { reason, detail } => Problem::unauthenticated(reason, detail),
             AuthError::Unavailable(detail) => Problem::unavailable(5, detail),
+            AuthError::Refused(problem) => problem,
         }
     }
 }

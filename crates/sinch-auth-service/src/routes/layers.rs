@@ -36,7 +36,8 @@ fn route_label(matched: Option<&MatchedPath>) -> &'static str {
     let Some(matched) = matched else {
         return "unmatched";
     };
-    match ROUTES.iter().find(|r| r.path == matched.as_str()) {
+    let mut known = ROUTES.iter().chain(crate::accounts::ACCOUNTS_ROUTES);
+    match known.find(|r| r.path == matched.as_str()) {
         Some(route) => route.path,
         None => intern_route(matched.as_str()),
     }

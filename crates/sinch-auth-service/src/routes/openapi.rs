@@ -57,6 +57,7 @@ fn credential_operation(summary: &str, description: &str, request: &str, respons
     let mut responses = problem_responses(&[
         ProblemCode::Unauthenticated,
         ProblemCode::ForbiddenUser,
+        ProblemCode::CrossSiteRequest,
         ProblemCode::InvalidUserId,
         ProblemCode::UserIdRequired,
         ProblemCode::TtlOutOfRange,
@@ -77,7 +78,7 @@ fn credential_operation(summary: &str, description: &str, request: &str, respons
         "post": {
             "summary": summary,
             "description": description,
-            "security": [{"bearer": []}],
+            "security": [{"bearer": []}, {"session": []}],
             "requestBody": {
                 "required": false,
                 "description": "JSON (at most 16 KiB). May be empty when no field is needed.",
@@ -117,7 +118,7 @@ pub fn document() -> Value {
         "paths": {
             "/v1/tickets": credential_operation(
                 "Issue a user ticket",
-                "Returns an object that can be passed straight to the JS SDK's `sinchClient.start()`. With an API key the body must name the user; with a JWT or session the user is the caller.",
+                "Returns an object that can be passed straight to the JS SDK's `sinchClient.start()`. With an API key the body must name the user; with a JWT or session cookie the user is the caller.",
                 "TicketRequest",
                 "TicketResponse",
             ),
@@ -143,6 +144,12 @@ pub fn document() -> Value {
                     "type": "http",
                     "scheme": "bearer",
                     "description": "`api-key` mode: an API key. `jwt` mode: a JWT from the configured identity provider."
+                },
+                "session": {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": "__Host-sinch-auth-session",
+                    "description": "`accounts` mode: the session cookie set by `POST /v1/login` (named `sinch-auth-session` when plain-HTTP development is configured). Requests that change state must come from the service's own origin (`Origin` header), or get `403 cross_site_request`."
                 }
             },
             "schemas": {

@@ -14,9 +14,19 @@ fn is_verbatim(b: u8) -> bool {
     matches!(b, b' '..=b'\x7f') && !matches!(b, b'"' | b'\\' | b'/')
 }
 
+// Output is bytes, not a `String`: the ticket JSON is only ever hashed and
+// base64-encoded, and the ASCII-only output needs no UTF-8 check on the way.
+
 /// Appends `value` as a quoted JSON string, escaped as `json_encode` does.
-pub(crate) fn write_string(out: &mut String, value: &str) {
-    out.push('"');
+pub(crate) fn write_string(out: &mut Vec<u8>, value: &str) {
+    out.push(b'"');
+    write_string_contents(out, value);
+    out.push(b'"');
+}
+
+/// [`write_string`] without the quotes, for callers that keep the opening
+/// quote in a constant.
+pub(crate) fn write_string_contents(out: &mut Vec<u8>, value: &str) {
     // User ids and keys are mostly plain ASCII: copy runs of verbatim bytes
     // in one go and escape only what needs it.
     let mut rest = value;
@@ -25,26 +35,25 @@ pub(crate) fn write_string(out: &mut String, value: &str) {
             .bytes()
             .position(|b| !is_verbatim(b))
             .unwrap_or(rest.len());
-        out.push_str(&rest[..run]);
+        out.extend_from_slice(&rest.as_bytes()[..run]);
         rest = &rest[run..];
         let Some(c) = rest.chars().next() else { break };
         write_escaped(out, c);
         rest = &rest[c.len_utf8()..];
     }
-    out.push('"');
 }
 
 /// One character that is not written verbatim.
-fn write_escaped(out: &mut String, c: char) {
+fn write_escaped(out: &mut Vec<u8>, c: char) {
     match c {
-        '"' => out.push_str("\\\""),
-        '\\' => out.push_str("\\\\"),
-        '/' => out.push_str("\\/"),
-        '\u{8}' => out.push_str("\\b"),
-        '\u{c}' => out.push_str("\\f"),
-        '\n' => out.push_str("\\n"),
-        '\r' => out.push_str("\\r"),
-        '\t' => out.push_str("\\t"),
+        '"' => out.extend_from_slice(b"\\\""),
+        '\\' => out.extend_from_slice(b"\\\\"),
+        '/' => out.extend_from_slice(b"\\/"),
+        '\u{8}' => out.extend_from_slice(b"\\b"),
+        '\u{c}' => out.extend_from_slice(b"\\f"),
+        '\n' => out.extend_from_slice(b"\\n"),
+        '\r' => out.extend_from_slice(b"\\r"),
+        '\t' => out.extend_from_slice(b"\\t"),
         _ => {
             let mut utf16 = [0u16; 2];
             for unit in c.encode_utf16(&mut utf16).iter() {
@@ -54,10 +63,10 @@ fn write_escaped(out: &mut String, c: char) {
     }
 }
 
-fn push_unicode_escape(out: &mut String, unit: u16) {
-    out.push_str("\\u");
+fn push_unicode_escape(out: &mut Vec<u8>, unit: u16) {
+    out.extend_from_slice(b"\\u");
     for shift in [12, 8, 4, 0] {
-        out.push(HEX[usize::from((unit >> shift) & 0xf)] as char);
+        out.push(HEX[usize::from((unit >> shift) & 0xf)]);
     }
 }
 
@@ -66,9 +75,9 @@ mod tests {
     use super::*;
 
     fn enc(s: &str) -> String {
-        let mut out = String::new();
+        let mut out = Vec::new();
         write_string(&mut out, s);
-        out
+        String::from_utf8(out).expect("the output is ASCII")
     }
 
     #[test]

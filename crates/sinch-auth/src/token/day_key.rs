@@ -6,6 +6,7 @@
 //! Despite the `hkdfv1` name Sinch gives it, this is one HMAC, not RFC 5869
 //! HKDF (FORMATS §2).
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 
 use base64::Engine as _;
@@ -122,17 +123,29 @@ impl KeyClaims {
 }
 
 /// What minting derives from the application's key and secret, computed
-/// once: the [`DaySigner`] of one day, the token [`KeyClaims`], and the
-/// ticket JSON that names the key.
+/// once: the [`DaySigner`] of one day and the token [`KeyClaims`]; and the
+/// number that tells this cache from every other in the process, which
+/// per-thread caches of derived data use as the application's name.
 ///
 /// Minting asks for the signer of its `iat` date; a different date replaces
 /// the slot, so a stale day is never used and a token for another day
 /// (tests, `--now`) is still right.
-#[derive(Default)]
 pub(crate) struct DayKeyCache {
+    instance: u64,
     slot: RwLock<Option<Arc<DaySigner>>>,
     key_claims: OnceLock<KeyClaims>,
-    ticket_key_json: OnceLock<String>,
+}
+
+impl Default for DayKeyCache {
+    fn default() -> Self {
+        // Starts at 1: per-thread caches use 0 for "no application yet".
+        static NEXT_INSTANCE: AtomicU64 = AtomicU64::new(1);
+        DayKeyCache {
+            instance: NEXT_INSTANCE.fetch_add(1, Ordering::Relaxed),
+            slot: RwLock::default(),
+            key_claims: OnceLock::new(),
+        }
+    }
 }
 
 impl DayKeyCache {
@@ -162,16 +175,18 @@ impl DayKeyCache {
         self.key_claims.get_or_init(|| KeyClaims::new(key))
     }
 
-    /// The ticket JSON fixed by the application key, written by `write` the
-    /// first time (the ticket module owns its format).
-    pub(crate) fn ticket_key_json(&self, write: impl FnOnce() -> String) -> &str {
-        self.ticket_key_json.get_or_init(write)
+    /// A number no other cache of this process has (u64: creating one per
+    /// nanosecond would take centuries to wrap). A clone gets its own.
+    pub(crate) fn instance(&self) -> u64 {
+        self.instance
     }
 }
 
 impl Clone for DayKeyCache {
     fn clone(&self) -> Self {
         // A cache is cheap to refill; cloning it empty avoids copying keys.
+        // (Its new instance number makes per-thread caches refill too, which
+        // they could have skipped: a clone has the same key.)
         DayKeyCache::default()
     }
 }
@@ -212,6 +227,17 @@ mod tests {
             let want = format!(r#"{{"alg":"HS256","kid":"{}"}}"#, key_id(day));
             assert_eq!(header, want.as_bytes(), "{day}");
         }
+    }
+
+    #[test]
+    fn every_cache_and_clone_has_its_own_instance() {
+        let a = DayKeyCache::default();
+        let b = DayKeyCache::default();
+        let c = a.clone();
+        assert_ne!(a.instance(), 0);
+        assert_ne!(a.instance(), b.instance());
+        assert_ne!(a.instance(), c.instance());
+        assert_ne!(b.instance(), c.instance());
     }
 
     #[test]

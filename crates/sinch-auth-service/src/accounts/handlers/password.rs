@@ -1,0 +1,130 @@
+//! `POST /v1/accounts/me/password`: change the signed-in user's password
+//! and revoke every other session of the account, in one transaction.
+
+use axum::Json;
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+use zeroize::Zeroizing;
+
+use super::{AccountsState, audit, client_ip, json_body};
+use crate::accounts::errors::hashing_problem;
+use crate::accounts::password::check_policy;
+use crate::accounts::sessions::CurrentSession;
+use crate::accounts::store_problem;
+use crate::caller::AuthError;
+use crate::problem::{Problem, ProblemCode};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct PasswordChange {
+    current_password: String,
+    new_password: String,
+}
+
+pub(super) async fn change_password(
+    State(state): State<AccountsState>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let ip = client_ip(&parts);
+    let metrics = &state.service.inner.metrics;
+    let current = match state
+        .accounts
+        .current_session(&parts.method, &parts.headers)
+        .await
+    {
+        Ok(current) => current,
+        Err(e) => {
+            let problem = Problem::from(e);
+            metrics.password_change(outcome_of(&problem));
+            return problem.into_response();
+        }
+    };
+    let username = current.session.username.clone();
+    if let Err(problem) = state.check_username_attempt(&username) {
+        metrics.password_change("rate_limited");
+        audit("password_change", &username, "rate_limited", ip);
+        return problem.into_response();
+    }
+    let request: PasswordChange = match json_body(parts, body).await {
+        Ok(request) => request,
+        Err(problem) => {
+            metrics.password_change("invalid_body");
+            return problem.into_response();
+        }
+    };
+    let current_password = Zeroizing::new(request.current_password);
+    let new_password = Zeroizing::new(request.new_password);
+    let result = change(&state, &current, current_password, new_password).await;
+    let outcome = match &result {
+        Ok(_) => "success",
+        Err(problem) => outcome_of(problem),
+    };
+    metrics.password_change(outcome);
+    audit("password_change", &username, outcome, ip);
+    match result {
+        Ok(revoked) => Json(json!({ "otherSessionsRevoked": revoked })).into_response(),
+        Err(problem) => problem.into_response(),
+    }
+}
+
+async fn change(
+    state: &AccountsState,
+    current: &CurrentSession,
+    current_password: Zeroizing<String>,
+    new_password: Zeroizing<String>,
+) -> Result<u64, Problem> {
+    check_policy(&new_password).map_err(|m| Problem::new(ProblemCode::InvalidPassword, m))?;
+    let accounts = &state.accounts.inner;
+    let store = accounts.database.store().map_err(store_problem)?;
+    let account = accounts
+        .database
+        .observe(store.find_account(&current.session.account_id).await)
+        .map_err(store_problem)?
+        .ok_or_else(|| {
+            Problem::from(AuthError::rejected(
+                "invalid_session",
+                "the account no longer exists; sign in again",
+            ))
+        })?;
+    let verified = accounts
+        .hasher
+        .verify(current_password, Some(&account.password_hash))
+        .await
+        .map_err(hashing_problem)?;
+    if !verified {
+        return Err(Problem::new(
+            ProblemCode::WrongPassword,
+            "the current password is wrong",
+        ));
+    }
+    let new_hash = accounts
+        .hasher
+        .hash(new_password)
+        .await
+        .map_err(hashing_problem)?;
+    // Keeps this session; CredentialsChanged (409) when another change won.
+    accounts
+        .database
+        .observe(
+            store
+                .set_password(&account, &new_hash, Some(&current.hash))
+                .await,
+        )
+        .map_err(store_problem)
+}
+
+fn outcome_of(problem: &Problem) -> &'static str {
+    match problem.code() {
+        ProblemCode::Unauthenticated => "unauthenticated",
+        ProblemCode::CrossSiteRequest => "cross_site",
+        ProblemCode::WrongPassword => "wrong_password",
+        ProblemCode::InvalidPassword => "invalid_password",
+        ProblemCode::CredentialsChanged => "credentials_changed",
+        ProblemCode::RateLimited => "rate_limited",
+        ProblemCode::Unavailable => "unavailable",
+        _ => "error",
+    }
+}

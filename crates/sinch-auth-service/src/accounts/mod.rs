@@ -1,0 +1,354 @@
+//! Accounts mode: built-in sign-up, login and sessions, stored by
+//! `sinch-auth-store` (SQLite by default, PostgreSQL to scale out).
+//!
+//! [`Accounts`] holds the database, the password hasher, the session cookie
+//! settings and the login limits. It provides the caller authenticator for
+//! the credential routes ([`SessionAuthenticator`]) and the extra routes
+//! (`POST /v1/accounts`, `/v1/login`, `/v1/logout`, `GET /v1/accounts/me`,
+//! `POST /v1/accounts/me/password`, and the web page at `GET /`).
+//!
+//! ```no_run
+//! # async fn demo(app: sinch_auth::Application) -> Result<(), sinch_auth_store::StoreError> {
+//! use sinch_auth_service::accounts::{Accounts, AccountsOptions, SignupPolicy};
+//! use sinch_auth_service::{Applications, ServiceOptions, TokenService};
+//! use sinch_auth_store::StoreOptions;
+//!
+//! let options = AccountsOptions { signup: SignupPolicy::Open, ..AccountsOptions::default() };
+//! let accounts = Accounts::connect("sqlite:///var/lib/sinch-auth/accounts.db", StoreOptions::default(), options).await?;
+//! let service = TokenService::new(Applications::single(app), accounts.authenticator(), ServiceOptions::default());
+//! let router: axum::Router = accounts.router(&service); // the API, the accounts routes and the page
+//! # let _ = router; Ok(()) }
+//! ```
+//!
+//! [`SessionAuthenticator`]: crate::caller::SessionAuthenticator
+
+mod database;
+mod development;
+mod errors;
+mod handlers;
+mod openapi;
+mod origin;
+mod password;
+mod session_cookie;
+mod sessions;
+mod web;
+
+use std::net::IpAddr;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use axum::Router;
+use sinch_auth::Application;
+use sinch_auth_store::{Store, StoreError, StoreOptions};
+use zeroize::Zeroizing;
+
+pub use development::DEVELOPMENT_KEY_PREFIX;
+pub use handlers::{LoginResponse, SignUpResponse};
+pub use password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+pub use session_cookie::{PLAIN_COOKIE_NAME, SECURE_COOKIE_NAME};
+
+pub(crate) use database::Database;
+pub(crate) use errors::store_problem;
+pub(crate) use origin::{OriginPolicy, Strictness};
+pub(crate) use session_cookie::{CookieSettings, SessionToken};
+
+use crate::caller::{ApiKeyAuthenticator, SessionAuthenticator};
+use crate::rate_limit::{KeyedLimiter, Rate};
+use crate::routes::{ApiExtension, RouteInfo};
+use crate::service::TokenService;
+use password::PasswordHasher;
+
+/// Who may create accounts with `POST /v1/accounts`.
+#[derive(Debug, Clone)]
+pub enum SignupPolicy {
+    /// Anyone who can reach the API. The development default.
+    Open,
+    /// Nobody: accounts come from elsewhere (an operator with the admin
+    /// key, a migration). The production default.
+    Closed,
+    /// Callers with an admin API key (`Authorization: Bearer <key>`), for
+    /// example the operator's own back office.
+    AdminKey(ApiKeyAuthenticator),
+}
+
+impl SignupPolicy {
+    /// `open`, `closed` or `admin-key`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            SignupPolicy::Open => "open",
+            SignupPolicy::Closed => "closed",
+            SignupPolicy::AdminKey(_) => "admin-key",
+        }
+    }
+}
+
+/// Limits on password attempts (login, and sign-up per IP, and password
+/// changes per user), on top of the service's general per-IP limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginLimits {
+    /// Per client IP: logins and sign-ups. Default 30/min, burst 10.
+    pub per_ip: Option<Rate>,
+    /// Per username: logins and password changes. Default 10/min, burst 5.
+    pub per_username: Option<Rate>,
+}
+
+impl Default for LoginLimits {
+    fn default() -> Self {
+        LoginLimits {
+            per_ip: Rate::new(30, 10),
+            per_username: Rate::new(10, 5),
+        }
+    }
+}
+
+impl LoginLimits {
+    /// No login limits (tests, benchmarks).
+    pub fn unlimited() -> Self {
+        LoginLimits {
+            per_ip: None,
+            per_username: None,
+        }
+    }
+}
+
+/// Everything configurable about accounts mode.
+#[derive(Debug, Clone)]
+pub struct AccountsOptions {
+    /// Who may sign up. Default [`SignupPolicy::Closed`]; `serve` opens it
+    /// in development.
+    pub signup: SignupPolicy,
+    /// How long a session lasts after login. Default 12 h.
+    pub session_ttl: Duration,
+    /// `Secure` session cookies with the `__Host-` prefix. Default true;
+    /// false only for plain-HTTP development on a host other than
+    /// localhost (browsers accept secure cookies from `http://localhost`
+    /// and `http://127.0.0.1`).
+    pub secure_cookies: bool,
+    /// Password attempt limits.
+    pub login_limits: LoginLimits,
+    /// Origins, besides the service's own, whose pages may use the session
+    /// (the CORS origins). Default none.
+    pub allowed_origins: Vec<String>,
+    /// Password hashes computed at once. Default: the number of CPUs.
+    pub hashing_concurrency: usize,
+    /// How often expired sessions are deleted. Default 15 min.
+    pub purge_interval: Duration,
+}
+
+impl Default for AccountsOptions {
+    fn default() -> Self {
+        AccountsOptions {
+            signup: SignupPolicy::Closed,
+            session_ttl: Duration::from_secs(12 * 3600),
+            secure_cookies: true,
+            login_limits: LoginLimits::default(),
+            allowed_origins: Vec::new(),
+            hashing_concurrency: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
+            purge_interval: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+pub(crate) struct Inner {
+    pub(crate) database: Database,
+    pub(crate) options: AccountsOptions,
+    pub(crate) hasher: PasswordHasher,
+    pub(crate) cookie: CookieSettings,
+    pub(crate) origins: OriginPolicy,
+    pub(crate) login_per_ip: Option<KeyedLimiter<IpAddr>>,
+    pub(crate) login_per_username: Option<KeyedLimiter<String>>,
+}
+
+/// Accounts mode's state. Cheap to clone (one `Arc`).
+#[derive(Clone)]
+pub struct Accounts {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Accounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Accounts")
+            .field(
+                "database",
+                &self.inner.database.get().map(Store::location),
+            )
+            .field("signup", &self.inner.options.signup.name())
+            .finish_non_exhaustive()
+    }
+}
+
+/// First and longest pause between two connection attempts.
+const RECONNECT_PAUSES: (Duration, Duration) = (Duration::from_secs(1), Duration::from_secs(30));
+
+impl Accounts {
+    fn with_database(database: Database, options: AccountsOptions) -> Self {
+        let limits = options.login_limits;
+        Accounts {
+            inner: Arc::new(Inner {
+                database,
+                hasher: PasswordHasher::new(options.hashing_concurrency),
+                cookie: CookieSettings::new(options.secure_cookies, options.session_ttl),
+                origins: OriginPolicy::new(options.allowed_origins.clone()),
+                login_per_ip: limits.per_ip.map(KeyedLimiter::new),
+                login_per_username: limits.per_username.map(KeyedLimiter::new),
+                options,
+            }),
+        }
+    }
+
+    /// Accounts on an open store. Starts the task that deletes expired
+    /// sessions, so it must be called within a Tokio runtime.
+    pub fn new(store: Store, options: AccountsOptions) -> Self {
+        let accounts = Self::with_database(Database::connected(store), options);
+        tokio::spawn(maintain(Arc::downgrade(&accounts.inner), None));
+        accounts
+    }
+
+    /// Opens the database at `url`, creating and migrating it as needed.
+    ///
+    /// If the database is unavailable, this still returns: the store keeps
+    /// connecting in the background (backing off up to 30 s), requests that
+    /// need it get `503 unavailable` and readiness fails until it is up.
+    /// Any other error (a bad URL, a schema newer than this version, a file
+    /// that cannot be created) is returned. Call within a Tokio runtime.
+    pub async fn connect(
+        url: &str,
+        store_options: StoreOptions,
+        options: AccountsOptions,
+    ) -> Result<Self, StoreError> {
+        match Store::connect_with(url, store_options.clone()).await {
+            Ok(store) => Ok(Self::new(store, options)),
+            Err(StoreError::Unavailable(why)) => {
+                tracing::warn!(error = %why, "the accounts database is unavailable; connecting in the background (not ready until then)");
+                let accounts = Self::with_database(Database::connecting(why), options);
+                let url = Zeroizing::new(url.to_owned());
+                tokio::spawn(maintain(
+                    Arc::downgrade(&accounts.inner),
+                    Some((url, store_options)),
+                ));
+                Ok(accounts)
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    /// The store, once connected.
+    pub fn store(&self) -> Option<&Store> {
+        self.inner.database.get()
+    }
+
+    /// The options.
+    pub fn options(&self) -> &AccountsOptions {
+        &self.inner.options
+    }
+
+    /// The session cookie's name.
+    pub fn cookie_name(&self) -> &'static str {
+        self.inner.cookie.name()
+    }
+
+    /// The caller authenticator for the credential routes: the session
+    /// cookie.
+    pub fn authenticator(&self) -> SessionAuthenticator {
+        SessionAuthenticator::new(self.clone())
+    }
+
+    /// Whether the database is usable, for `/readyz`.
+    pub async fn readiness(&self) -> Result<(), String> {
+        self.inner.database.readiness().await
+    }
+
+    /// The accounts routes and the web page, for
+    /// [`TokenService::router_with`]. `service` must authenticate callers
+    /// with [`authenticator`](Self::authenticator).
+    pub fn extension(&self, service: &TokenService) -> ApiExtension {
+        ApiExtension {
+            routes: handlers::routes(service.clone(), self.clone()).merge(web::routes()),
+            openapi_paths: openapi::paths(self.cookie_name()),
+        }
+    }
+
+    /// The whole public API in accounts mode: [`TokenService::router`]'s
+    /// routes plus [`extension`](Self::extension)'s.
+    pub fn router(&self, service: &TokenService) -> Router {
+        service.router_with(self.extension(service))
+    }
+
+    /// The development application kept in the database (created and
+    /// announced on stderr the first time). Waits for the database.
+    pub(crate) async fn development_application(&self) -> Result<Application, String> {
+        let store = self
+            .inner
+            .database
+            .store()
+            .map_err(|e| e.to_string())?;
+        development::development_application(store)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// Closes the database connections (at shutdown).
+    pub async fn close(&self) {
+        if let Some(store) = self.inner.database.get() {
+            store.close().await;
+        }
+    }
+}
+
+/// Routes of accounts mode, for the route list and `/openapi.json`.
+pub const ACCOUNTS_ROUTES: &[RouteInfo] = &[
+    handlers::route("POST", "/v1/accounts"),
+    handlers::route("POST", "/v1/login"),
+    handlers::route("POST", "/v1/logout"),
+    handlers::route("GET", "/v1/accounts/me"),
+    handlers::route("POST", "/v1/accounts/me/password"),
+    handlers::route("GET", "/"),
+    handlers::route("GET", "/app.js"),
+    handlers::route("GET", "/style.css"),
+];
+
+/// The background work: connecting (if the database was down at start),
+/// then deleting expired sessions periodically. Holds the state weakly, so
+/// it ends once the service is dropped.
+async fn maintain(state: Weak<Inner>, connect: Option<(Zeroizing<String>, StoreOptions)>) {
+    if let Some((url, store_options)) = connect {
+        let mut pause = RECONNECT_PAUSES.0;
+        loop {
+            tokio::time::sleep(pause).await;
+            if state.strong_count() == 0 {
+                return;
+            }
+            match Store::connect_with(&url, store_options.clone()).await {
+                Ok(store) => {
+                    let Some(inner) = state.upgrade() else { return };
+                    tracing::info!(database = store.location(), "connected to the accounts database");
+                    inner.database.set(store);
+                    break;
+                }
+                Err(e) => {
+                    let Some(inner) = state.upgrade() else { return };
+                    tracing::warn!(error = %e, retry_in_secs = pause.as_secs(), "the accounts database is still unavailable");
+                    inner.database.still_connecting(e.to_string());
+                }
+            }
+            pause = (pause * 2).min(RECONNECT_PAUSES.1);
+        }
+    }
+    loop {
+        let interval = {
+            let Some(inner) = state.upgrade() else { return };
+            if let Ok(store) = inner.database.store() {
+                let now = time::OffsetDateTime::now_utc();
+                match inner.database.observe(store.purge_expired_sessions(now).await) {
+                    Ok(0) => {}
+                    Ok(purged) => tracing::info!(purged, "expired sessions deleted"),
+                    Err(e) => tracing::warn!(error = %e, "expired sessions could not be deleted"),
+                }
+            }
+            inner.options.purge_interval.max(Duration::from_secs(1))
+        };
+        tokio::time::sleep(interval).await;
+    }
+}

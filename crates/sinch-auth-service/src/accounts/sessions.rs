@@ -1,0 +1,90 @@
+//! The request's session: the cookie, the cross-site check, the lookup.
+//! Shared by the credential routes' authenticator and the accounts routes.
+
+use http::{HeaderMap, Method};
+use sinch_auth_store::{Session, SessionTokenHash, StoreError};
+
+use super::{Accounts, SessionToken, Strictness, store_problem};
+use crate::caller::AuthError;
+use crate::problem::Problem;
+
+/// A live session and the token that proved it.
+pub(crate) struct CurrentSession {
+    pub(crate) token: SessionToken,
+    pub(crate) hash: SessionTokenHash,
+    pub(crate) session: Session,
+}
+
+/// Why a request has no usable session.
+pub(crate) enum SessionError {
+    /// No session cookie: 401.
+    Missing,
+    /// A cookie that is not, or no longer, a session: 401.
+    Invalid,
+    /// A cookie from another site's page: 403.
+    CrossSite(Problem),
+    /// The database could not answer.
+    Store(StoreError),
+}
+
+impl From<SessionError> for AuthError {
+    fn from(e: SessionError) -> AuthError {
+        match e {
+            SessionError::Missing => AuthError::rejected(
+                "missing_session",
+                "sign in first (POST /v1/login) and send the session cookie",
+            ),
+            SessionError::Invalid => AuthError::rejected(
+                "invalid_session",
+                "the session has expired or was revoked; sign in again",
+            ),
+            SessionError::CrossSite(problem) => AuthError::Refused(problem),
+            SessionError::Store(StoreError::Unavailable(why)) => {
+                tracing::warn!(error = %why, "accounts database unavailable");
+                AuthError::Unavailable("the accounts database is unavailable; retry later".into())
+            }
+            SessionError::Store(other) => AuthError::Refused(store_problem(other)),
+        }
+    }
+}
+
+impl From<SessionError> for Problem {
+    fn from(e: SessionError) -> Problem {
+        match e {
+            SessionError::Store(error) => store_problem(error),
+            other => AuthError::from(other).into(),
+        }
+    }
+}
+
+impl Accounts {
+    /// The session a request carries, checked: cookie present, request from
+    /// an allowed origin (for state-changing methods), token well formed,
+    /// session live in the database.
+    pub(crate) async fn current_session(
+        &self,
+        method: &Method,
+        headers: &HeaderMap,
+    ) -> Result<CurrentSession, SessionError> {
+        let inner = &self.inner;
+        let cookie = inner.cookie.read(headers).ok_or(SessionError::Missing)?;
+        inner
+            .origins
+            .check(method, headers, Strictness::CookieAuthenticated)
+            .map_err(SessionError::CrossSite)?;
+        let token = cookie.ok_or(SessionError::Invalid)?;
+        let hash = token.hash();
+        let store = inner.database.store().map_err(SessionError::Store)?;
+        let now = time::OffsetDateTime::now_utc();
+        let session = inner
+            .database
+            .observe(store.find_session(&hash, now).await)
+            .map_err(SessionError::Store)?
+            .ok_or(SessionError::Invalid)?;
+        Ok(CurrentSession {
+            token,
+            hash,
+            session,
+        })
+    }
+}

@@ -1,0 +1,54 @@
+//! The web page of accounts mode (`GET /`): sign up, log in, fetch and
+//! decode credentials, log out. Three static files compiled into the
+//! binary; no build step, no external resources, so a strict
+//! Content-Security-Policy holds.
+
+use axum::Router;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS};
+use http::HeaderValue;
+
+use crate::problem::Problem;
+
+const INDEX_HTML: &str = include_str!("../../web/index.html");
+const APP_JS: &str = include_str!("../../web/app.js");
+const STYLE_CSS: &str = include_str!("../../web/style.css");
+
+/// Only the page's own files: no inline script or style, no framing, no
+/// plugins, forms and `<base>` locked down.
+pub(crate) const CONTENT_SECURITY_POLICY_VALUE: &str = "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'";
+
+fn file(content_type: &'static str, body: &'static str) -> Response {
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY_VALUE),
+    );
+    response
+}
+
+async fn index() -> Response {
+    file("text/html; charset=utf-8", INDEX_HTML)
+}
+
+async fn app_js() -> Response {
+    // Module scripts are refused under any other type.
+    file("text/javascript; charset=utf-8", APP_JS)
+}
+
+async fn style_css() -> Response {
+    file("text/css; charset=utf-8", STYLE_CSS)
+}
+
+pub(crate) fn routes() -> Router {
+    let only_get = || async { Problem::method_not_allowed("GET") };
+    Router::new()
+        .route("/", get(index).fallback(only_get))
+        .route("/app.js", get(app_js).fallback(only_get))
+        .route("/style.css", get(style_css).fallback(only_get))
+}
