@@ -39,8 +39,8 @@ if ! command -v wrk >/dev/null; then
 fi
 
 echo "building the release server…" >&2
-CARGO_TARGET_DIR=$TARGET_DIR cargo build --release --quiet -p sinch-auth-service --example serve
-SERVER=$TARGET_DIR/release/examples/serve
+CARGO_TARGET_DIR=$TARGET_DIR cargo build --release --quiet -p sinch-auth-cli
+SERVER=$TARGET_DIR/release/sinch-auth
 
 work=$(mktemp -d)
 server_pid=""
@@ -70,7 +70,7 @@ SINCH_AUTH_RATE_LIMIT_PER_IP=0 \
 SINCH_AUTH_RATE_LIMIT_PER_USER=0 \
 SINCH_AUTH_LOG_FORMAT=json \
 SINCH_AUTH_LOG=${BENCH_LOG:-info} \
-    "$SERVER" --caller-auth api-key \
+    "$SERVER" serve --caller-auth api-key \
     --listen "127.0.0.1:$api_port" --admin-listen "127.0.0.1:$admin_port" \
     2>"$work/server.log" &
 server_pid=$!

@@ -59,6 +59,8 @@ pub enum Command {
     SignRequest(sign_request::SignRequestArgs),
     /// Verify a callback Sinch signed with the application secret
     VerifyCallback(verify_callback::VerifyCallbackArgs),
+    /// Run the token service: the HTTP endpoint apps call for credentials
+    Serve(sinch_auth_service::cli::ServeArgs),
 }
 
 /// Value parser for time flags: RFC 3339 (`2026-11-28T08:00:00Z`); a

@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use crate::config::{CONFIG_VAR, CallerAuthMode, LogFormat, Overrides, Settings};
+use crate::config::{CONFIG_VAR, CallerAuthMode, ConfigError, LogFormat, Overrides, Settings};
 use crate::server::{ServeError, Server};
 use crate::shutdown::shutdown_signal;
 
@@ -32,6 +32,17 @@ pub struct ServeArgs {
     #[arg(long, env = "SINCH_AUTH_LOG_FORMAT", value_enum, value_name = "FORMAT")]
     pub log_format: Option<LogFormat>,
 
+    /// Accounts database: sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DB
+    /// [default: sqlite in the user's data directory]. Prefer the variable for a
+    /// URL with a password: command lines are visible to other local users.
+    #[arg(
+        long,
+        env = "SINCH_AUTH_DATABASE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub database_url: Option<String>,
+
     /// Check the configuration (and secrets) and exit without serving.
     #[arg(long)]
     pub check_config: bool,
@@ -44,6 +55,7 @@ impl ServeArgs {
             admin_listen: self.admin_listen,
             caller_auth: self.caller_auth,
             log_format: self.log_format,
+            database_url: self.database_url.clone(),
         }
     }
 }
@@ -72,13 +84,20 @@ pub async fn serve_until(
 ) -> Result<(), ServeError> {
     let settings = Settings::from_env(args.config.as_deref(), &args.overrides())?;
     crate::telemetry::init_logging(settings.log_format, &settings.log_level)
-        .map_err(|m| ServeError::Config(crate::config::ConfigError::setting("log_level", m)))?;
-    let service = settings.build_service().await?;
+        .map_err(|m| ServeError::Config(ConfigError::setting("log_level", m)))?;
+    let built = settings.build().await?;
     if args.check_config {
+        if let Some(accounts) = &built.accounts {
+            accounts
+                .readiness()
+                .await
+                .map_err(|m| ServeError::Config(ConfigError::setting("database_url", m)))?;
+        }
         println!(
             "configuration OK: caller auth {}, applications {}",
             settings.caller_auth.as_str(),
-            service
+            built
+                .service
                 .applications()
                 .names()
                 .collect::<Vec<_>>()
@@ -87,19 +106,24 @@ pub async fn serve_until(
         return Ok(());
     }
     let server = Server::bind(
-        service,
+        built.service,
         settings.listen,
         settings.admin_listen,
         settings.shutdown_grace,
     )
-    .await?;
+    .await?
+    .with_api_router(built.api_router);
     tracing::info!(
         api = %server.api_addr(),
         admin = %server.admin_addr(),
         caller_auth = settings.caller_auth.as_str(),
         "sinch-auth token service listening"
     );
-    server.run(shutdown).await
+    let result = server.run(shutdown).await;
+    if let Some(accounts) = built.accounts {
+        accounts.close().await;
+    }
+    result
 }
 
 /// [`serve`] on a new multi-threaded Tokio runtime, for a synchronous

@@ -1,7 +1,7 @@
 //! Time is injected: nothing in this crate reads the clock except through a
-//! [`Clock`], so tests and the CLI's `--now` can pin it. The one exception is
-//! [`SystemClock::unix_seconds`], the same system clock read the cheap way,
-//! which builders use only when no time was given.
+//! [`Clock`], so tests and the CLI's `--now` can pin it, or through
+//! `SystemClock::unix_seconds`, the system clock read the cheap way, which
+//! ticket minting uses only when no time was given.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -30,28 +30,47 @@ pub trait Clock: Send + Sync {
 pub struct SystemClock;
 
 impl SystemClock {
-    /// Whole seconds since 1970-01-01T00:00:00Z, rounded down: what
-    /// `self.now().unix_timestamp()` returns, without building the date.
+    /// Whole seconds since 1970-01-01T00:00:00Z: the default `created` of a
+    /// user ticket, which keeps whole seconds only. The hot path of ticket
+    /// minting (docs/performance.md), so it takes the cheapest reading:
     ///
-    /// Ticket minting's default path (docs/performance.md): a ticket needs
-    /// only the second, and `OffsetDateTime::now_utc` spends as long on
-    /// calendar arithmetic as on reading the clock. The calendar work is
-    /// then done once per second per thread (`timestamp::write_seed_format_secs`).
+    /// - no date is built (`OffsetDateTime::now_utc` spends as long on
+    ///   calendar arithmetic as on reading the clock); the minting code
+    ///   formats a second once per thread, as hyper does for the HTTP
+    ///   `Date` header, and reuses the text until the second changes;
+    /// - on Linux, the kernel's coarse wall clock (`CLOCK_REALTIME_COARSE`,
+    ///   a vDSO read of the time at the last timer tick, about 8 ns here
+    ///   against 30 ns for `SystemTime::now`), which can lag the precise
+    ///   clock by one tick (1-10 ms; 4 ms on the benchmark machine).
+    ///   A ticket created in the first milliseconds of a second may
+    ///   therefore say the second before. That is on the safe side of
+    ///   every check (a ticket never claims to be created in the future)
+    ///   and smaller than the fraction of a second the format drops anyway.
+    ///
+    /// Other systems read `SystemTime::now`.
     pub(crate) fn unix_seconds() -> i64 {
         #[cfg(any(target_os = "linux", target_os = "android"))]
         {
-            return rustix::time::clock_gettime(rustix::time::ClockId::RealtimeCoarse).tv_sec;
+            rustix::time::clock_gettime(rustix::time::ClockId::RealtimeCoarse).tv_sec
         }
-        #[allow(unreachable_code)]
-        match SystemTime::now().duration_since(UNIX_EPOCH) {
-            Ok(since) => i64::try_from(since.as_secs()).unwrap_or(i64::MAX),
-            // A clock set before 1970: round towards the past, as
-            // `unix_timestamp` does.
-            Err(before) => {
-                let before = before.duration();
-                let whole = i64::try_from(before.as_secs()).unwrap_or(i64::MAX);
-                -whole - i64::from(before.subsec_nanos() != 0)
-            }
+        #[cfg(not(any(target_os = "linux", target_os = "android")))]
+        {
+            std_unix_seconds()
+        }
+    }
+}
+
+/// Whole seconds since 1970-01-01T00:00:00Z from `SystemTime`, rounded
+/// down like `OffsetDateTime::unix_timestamp`.
+#[cfg_attr(any(target_os = "linux", target_os = "android"), allow(dead_code))]
+fn std_unix_seconds() -> i64 {
+    match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(since) => i64::try_from(since.as_secs()).unwrap_or(i64::MAX),
+        // A clock set before 1970.
+        Err(before) => {
+            let before = before.duration();
+            let whole = i64::try_from(before.as_secs()).unwrap_or(i64::MAX);
+            -whole - i64::from(before.subsec_nanos() != 0)
         }
     }
 }
@@ -87,5 +106,28 @@ impl<C: Clock + ?Sized> Clock for &C {
 impl<C: Clock + ?Sized> Clock for std::sync::Arc<C> {
     fn now(&self) -> OffsetDateTime {
         (**self).now()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unix_seconds_agree_with_the_precise_clock() {
+        // The coarse clock lags by at most a timer tick: allow one second
+        // of rounding on either side, nothing more.
+        let before = OffsetDateTime::now_utc().unix_timestamp();
+        let ours = SystemClock::unix_seconds();
+        let after = OffsetDateTime::now_utc().unix_timestamp();
+        assert!(
+            (before - 1..=after).contains(&ours),
+            "{before} {ours} {after}"
+        );
+        let std = std_unix_seconds();
+        assert!(
+            (before..=after + 1).contains(&std),
+            "{before} {std} {after}"
+        );
     }
 }

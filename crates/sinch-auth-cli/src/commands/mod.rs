@@ -4,6 +4,7 @@
 //! [`CliError`].
 
 pub mod decode;
+pub mod serve;
 pub mod sign_request;
 pub mod ticket;
 pub mod token;
@@ -23,6 +24,11 @@ pub struct Context {
 }
 
 impl Context {
+    /// Whether `--key` or `--secret-file` was given on the command line.
+    pub fn has_credential_flags(&self) -> bool {
+        self.credentials.key.is_some() || self.credentials.secret_file.is_some()
+    }
+
     /// Loads the Sinch application from the global flags and the
     /// environment. Commands that need no secret (decode) never call it, so
     /// they work without configuration.
@@ -43,5 +49,6 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Decode(args) => decode::run(args, &ctx),
         Command::SignRequest(args) => sign_request::run(args, &ctx),
         Command::VerifyCallback(args) => verify_callback::run(args, &ctx),
+        Command::Serve(args) => serve::run(args, &ctx),
     }
 }

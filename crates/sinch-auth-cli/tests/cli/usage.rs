@@ -37,7 +37,15 @@ fn unknown_subcommands_and_flags_exit_2() {
 fn help_lists_every_command_and_exits_0() {
     let run = run(bare().arg("--help"));
     assert_eq!(run.code, 0);
-    for command in ["ticket", "token", "verify", "decode"] {
+    for command in [
+        "ticket",
+        "token",
+        "verify",
+        "decode",
+        "sign-request",
+        "verify-callback",
+        "serve",
+    ] {
         assert!(run.stdout.contains(command), "{}", run.stdout);
     }
     assert!(run.stdout.contains(KEY_VAR));
@@ -52,4 +60,23 @@ fn version_exits_0() {
         "{}",
         run.stdout
     );
+}
+
+#[test]
+fn serve_refuses_credential_flags_it_would_ignore() {
+    let stderr = failure(bare().args(["--key", "k", "serve", "--check-config"]), 2);
+    assert!(stderr.contains("SINCH_APPLICATION_KEY"), "{stderr}");
+}
+
+#[test]
+fn serve_reports_bad_configuration_with_exit_2() {
+    let stderr = failure(
+        bare()
+            .args(["serve", "--caller-auth", "api-key", "--check-config"])
+            .env("SINCH_APPLICATION_KEY", "k")
+            .env("SINCH_APPLICATION_SECRET", "not base64"),
+        2,
+    );
+    assert!(stderr.contains("secret"), "{stderr}");
+    assert!(!stderr.contains("not base64"), "{stderr}");
 }

@@ -36,13 +36,17 @@ pub(crate) enum DevelopmentError {
 
 /// The database's development application, created (and announced on
 /// stderr, once) if it has none yet.
-pub(crate) async fn development_application(store: &Store) -> Result<Application, DevelopmentError> {
+pub(crate) async fn development_application(
+    store: &Store,
+) -> Result<Application, DevelopmentError> {
     let stored = store
         .development_credentials(candidate().map_err(DevelopmentError::Invalid)?)
         .await?;
     let credentials = &stored.credentials;
     let app = Application::from_base64(credentials.key(), credentials.secret()).map_err(|e| {
-        DevelopmentError::Invalid(format!("the stored development credentials are unusable: {e}"))
+        DevelopmentError::Invalid(format!(
+            "the stored development credentials are unusable: {e}"
+        ))
     })?;
     if stored.newly_created {
         announce(credentials.key(), credentials.secret(), store.location());

@@ -170,10 +170,7 @@ pub struct Accounts {
 impl std::fmt::Debug for Accounts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Accounts")
-            .field(
-                "database",
-                &self.inner.database.get().map(Store::location),
-            )
+            .field("database", &self.inner.database.get().map(Store::location))
             .field("signup", &self.inner.options.signup.name())
             .finish_non_exhaustive()
     }
@@ -279,11 +276,7 @@ impl Accounts {
     /// The development application kept in the database (created and
     /// announced on stderr the first time). Waits for the database.
     pub(crate) async fn development_application(&self) -> Result<Application, String> {
-        let store = self
-            .inner
-            .database
-            .store()
-            .map_err(|e| e.to_string())?;
+        let store = self.inner.database.store().map_err(|e| e.to_string())?;
         development::development_application(store)
             .await
             .map_err(|e| e.to_string())
@@ -323,7 +316,10 @@ async fn maintain(state: Weak<Inner>, connect: Option<(Zeroizing<String>, StoreO
             match Store::connect_with(&url, store_options.clone()).await {
                 Ok(store) => {
                     let Some(inner) = state.upgrade() else { return };
-                    tracing::info!(database = store.location(), "connected to the accounts database");
+                    tracing::info!(
+                        database = store.location(),
+                        "connected to the accounts database"
+                    );
                     inner.database.set(store);
                     break;
                 }
@@ -341,7 +337,10 @@ async fn maintain(state: Weak<Inner>, connect: Option<(Zeroizing<String>, StoreO
             let Some(inner) = state.upgrade() else { return };
             if let Ok(store) = inner.database.store() {
                 let now = time::OffsetDateTime::now_utc();
-                match inner.database.observe(store.purge_expired_sessions(now).await) {
+                match inner
+                    .database
+                    .observe(store.purge_expired_sessions(now).await)
+                {
                     Ok(0) => {}
                     Ok(purged) => tracing::info!(purged, "expired sessions deleted"),
                     Err(e) => tracing::warn!(error = %e, "expired sessions could not be deleted"),

@@ -224,7 +224,13 @@ pub(crate) fn paths(cookie_name: &str) -> Map<String, Value> {
         ),
     );
     paths.insert("/".into(), static_file("The web page", "text/html"));
-    paths.insert("/app.js".into(), static_file("The page's script", "text/javascript"));
-    paths.insert("/style.css".into(), static_file("The page's style sheet", "text/css"));
+    paths.insert(
+        "/app.js".into(),
+        static_file("The page's script", "text/javascript"),
+    );
+    paths.insert(
+        "/style.css".into(),
+        static_file("The page's style sheet", "text/css"),
+    );
     paths
 }

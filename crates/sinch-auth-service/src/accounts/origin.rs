@@ -137,21 +137,53 @@ mod tests {
         let post = Method::POST;
         let strict = Strictness::CookieAuthenticated;
         let ok = |h: &HeaderMap| policy.check(&post, h, strict).is_ok();
-        assert!(ok(&headers(&[("host", "127.0.0.1:8080"), ("origin", "http://127.0.0.1:8080")])));
-        assert!(ok(&headers(&[("host", "Auth.Example.com"), ("origin", "https://auth.example.com")])));
-        assert!(ok(&headers(&[("host", "auth.example.com:443"), ("origin", "https://auth.example.com")])));
-        assert!(!ok(&headers(&[("host", "127.0.0.1:8080"), ("origin", "http://evil.test")])));
-        assert!(!ok(&headers(&[("host", "127.0.0.1:8080"), ("origin", "http://127.0.0.1:8081")])));
-        assert!(!ok(&headers(&[("host", "127.0.0.1:8080"), ("origin", "null")])));
-        assert!(!ok(&headers(&[("origin", "http://127.0.0.1:8080")])), "no Host");
+        assert!(ok(&headers(&[
+            ("host", "127.0.0.1:8080"),
+            ("origin", "http://127.0.0.1:8080")
+        ])));
+        assert!(ok(&headers(&[
+            ("host", "Auth.Example.com"),
+            ("origin", "https://auth.example.com")
+        ])));
+        assert!(ok(&headers(&[
+            ("host", "auth.example.com:443"),
+            ("origin", "https://auth.example.com")
+        ])));
+        assert!(!ok(&headers(&[
+            ("host", "127.0.0.1:8080"),
+            ("origin", "http://evil.test")
+        ])));
+        assert!(!ok(&headers(&[
+            ("host", "127.0.0.1:8080"),
+            ("origin", "http://127.0.0.1:8081")
+        ])));
+        assert!(!ok(&headers(&[
+            ("host", "127.0.0.1:8080"),
+            ("origin", "null")
+        ])));
+        assert!(
+            !ok(&headers(&[("origin", "http://127.0.0.1:8080")])),
+            "no Host"
+        );
         // No Origin: only Sec-Fetch-Site same-origin or none.
         assert!(ok(&headers(&[("sec-fetch-site", "same-origin")])));
         assert!(ok(&headers(&[("sec-fetch-site", "none")])));
         assert!(!ok(&headers(&[("sec-fetch-site", "same-site")])));
         assert!(!ok(&headers(&[("sec-fetch-site", "cross-site")])));
-        assert!(!ok(&headers(&[])), "cookie requests must prove their origin");
+        assert!(
+            !ok(&headers(&[])),
+            "cookie requests must prove their origin"
+        );
         // Safe methods pass.
-        assert!(policy.check(&Method::GET, &headers(&[("origin", "http://evil.test")]), strict).is_ok());
+        assert!(
+            policy
+                .check(
+                    &Method::GET,
+                    &headers(&[("origin", "http://evil.test")]),
+                    strict
+                )
+                .is_ok()
+        );
         let refused = policy.check(&post, &headers(&[]), strict).unwrap_err();
         assert_eq!(refused.code(), ProblemCode::CrossSiteRequest);
     }
@@ -159,9 +191,16 @@ mod tests {
     #[test]
     fn credentials_requests_without_browser_headers_pass() {
         let policy = OriginPolicy::default();
-        let check = |h: &HeaderMap| policy.check(&Method::POST, h, Strictness::Credentials).is_ok();
+        let check = |h: &HeaderMap| {
+            policy
+                .check(&Method::POST, h, Strictness::Credentials)
+                .is_ok()
+        };
         assert!(check(&headers(&[])), "curl, a backend");
-        assert!(!check(&headers(&[("host", "a.test"), ("origin", "https://evil.test")])));
+        assert!(!check(&headers(&[
+            ("host", "a.test"),
+            ("origin", "https://evil.test")
+        ])));
         assert!(!check(&headers(&[("sec-fetch-site", "cross-site")])));
     }
 
@@ -173,6 +212,10 @@ mod tests {
             ("origin", "https://app.example.com"),
             ("sec-fetch-site", "cross-site"),
         ]);
-        assert!(policy.check(&Method::POST, &h, Strictness::CookieAuthenticated).is_ok());
+        assert!(
+            policy
+                .check(&Method::POST, &h, Strictness::CookieAuthenticated)
+                .is_ok()
+        );
     }
 }

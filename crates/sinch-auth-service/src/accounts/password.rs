@@ -184,7 +184,10 @@ mod tests {
         let hasher = PasswordHasher::new(2);
         let password = || Zeroizing::new("correct horse battery".to_owned());
         let hash = hasher.hash(password()).await.unwrap();
-        assert!(hash.as_phc_str().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(
+            hash.as_phc_str()
+                .starts_with("$argon2id$v=19$m=19456,t=2,p=1$")
+        );
         assert!(hasher.verify(password(), Some(&hash)).await.unwrap());
         let wrong = Zeroizing::new("correct horse battery ".to_owned());
         assert!(!hasher.verify(wrong, Some(&hash)).await.unwrap());

@@ -114,8 +114,12 @@ impl CookieSettings {
 
     /// `Set-Cookie` that makes the browser drop the cookie.
     pub(crate) fn clear(&self) -> HeaderValue {
-        HeaderValue::from_str(&format!("{}=; {}; Max-Age=0", self.name(), self.attributes()))
-            .expect("ASCII")
+        HeaderValue::from_str(&format!(
+            "{}=; {}; Max-Age=0",
+            self.name(),
+            self.attributes()
+        ))
+        .expect("ASCII")
     }
 
     /// The value of our cookie in the request, if any: `Some(None)` when
@@ -148,7 +152,12 @@ mod tests {
         assert_ne!(a.log_id(), b.log_id());
         assert!(!a.log_id().contains(a.expose()));
         assert!(!format!("{a:?}").contains(a.expose()));
-        for bad in ["", "short", &"a".repeat(44), &format!("{}!", &"a".repeat(42))] {
+        for bad in [
+            "",
+            "short",
+            &"a".repeat(44),
+            &format!("{}!", &"a".repeat(42)),
+        ] {
             assert!(SessionToken::parse(bad).is_none(), "{bad}");
         }
     }
@@ -183,9 +192,12 @@ mod tests {
         assert!(settings.read(&headers).is_none());
         headers.insert(
             COOKIE,
-            format!("theme=dark; sinch-auth-session=x; __Host-sinch-auth-session={}", token.expose())
-                .parse()
-                .unwrap(),
+            format!(
+                "theme=dark; sinch-auth-session=x; __Host-sinch-auth-session={}",
+                token.expose()
+            )
+            .parse()
+            .unwrap(),
         );
         let read = settings.read(&headers).unwrap().unwrap();
         assert_eq!(read.expose(), token.expose());

@@ -6,8 +6,10 @@
 use axum::Router;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS};
 use http::HeaderValue;
+use http::header::{
+    CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
+};
 
 use crate::problem::Problem;
 

@@ -35,6 +35,8 @@ settings! {
     "SINCH_AUTH_LISTEN" => "listen": Str(listen),
     "SINCH_AUTH_ADMIN_LISTEN" => "admin_listen": Str(admin_listen),
     "SINCH_AUTH_CALLER_AUTH" => "caller_auth": Str(caller_auth),
+    "SINCH_AUTH_ENV" => "environment": Str(environment),
+    "SINCH_AUTH_DATABASE_URL" => "database_url": Str(database_url),
     "SINCH_AUTH_LOG_FORMAT" => "log_format": Str(log_format),
     "SINCH_AUTH_LOG" => "log_level": Str(log_level),
     "SINCH_AUTH_REQUEST_TIMEOUT_SECS" => "request_timeout_secs": Num(request_timeout_secs),
@@ -52,6 +54,13 @@ settings! {
     "SINCH_AUTH_RATE_LIMIT_PER_IP_BURST" => "rate_limit.per_ip_burst": Num(rate_limit.per_ip_burst),
     "SINCH_AUTH_RATE_LIMIT_PER_USER" => "rate_limit.per_user_per_minute": Num(rate_limit.per_user_per_minute),
     "SINCH_AUTH_RATE_LIMIT_PER_USER_BURST" => "rate_limit.per_user_burst": Num(rate_limit.per_user_burst),
+    "SINCH_AUTH_LOGIN_RATE_LIMIT_PER_IP" => "rate_limit.login_per_ip_per_minute": Num(rate_limit.login_per_ip_per_minute),
+    "SINCH_AUTH_LOGIN_RATE_LIMIT_PER_IP_BURST" => "rate_limit.login_per_ip_burst": Num(rate_limit.login_per_ip_burst),
+    "SINCH_AUTH_LOGIN_RATE_LIMIT_PER_USERNAME" => "rate_limit.login_per_username_per_minute": Num(rate_limit.login_per_username_per_minute),
+    "SINCH_AUTH_LOGIN_RATE_LIMIT_PER_USERNAME_BURST" => "rate_limit.login_per_username_burst": Num(rate_limit.login_per_username_burst),
+    "SINCH_AUTH_SIGNUP" => "accounts.signup": Str(accounts.signup),
+    "SINCH_AUTH_SESSION_TTL_SECS" => "accounts.session_ttl_secs": Num(accounts.session_ttl_secs),
+    "SINCH_AUTH_SECURE_COOKIES" => "accounts.secure_cookies": Bool(accounts.secure_cookies),
     "SINCH_AUTH_JWT_ISSUER" => "jwt.issuer": Str(jwt.issuer),
     "SINCH_AUTH_JWT_AUDIENCE" => "jwt.audience": List(jwt.audience),
     "SINCH_AUTH_JWT_JWKS_URL" => "jwt.jwks_url": Str(jwt.jwks_url),
@@ -71,6 +80,14 @@ pub const API_KEYS_VAR: &str = "SINCH_AUTH_API_KEYS";
 pub const API_KEYS_FILE_VAR: &str = "SINCH_AUTH_API_KEYS_FILE";
 /// The configuration file (read by the CLI).
 pub const CONFIG_VAR: &str = "SINCH_AUTH_CONFIG";
+/// A file holding the database URL (accounts mode; for a PostgreSQL URL
+/// with a password, mounted as a container secret).
+pub const DATABASE_URL_FILE_VAR: &str = "SINCH_AUTH_DATABASE_URL_FILE";
+/// Plain-text admin keys for sign-up, comma-separated (`accounts.signup =
+/// "admin-key"`).
+pub const SIGNUP_ADMIN_KEYS_VAR: &str = "SINCH_AUTH_SIGNUP_ADMIN_KEYS";
+/// A file of admin keys for sign-up, one per line or comma-separated.
+pub const SIGNUP_ADMIN_KEYS_FILE_VAR: &str = "SINCH_AUTH_SIGNUP_ADMIN_KEYS_FILE";
 
 /// The environment variable that overrides `setting`, if any.
 pub(crate) fn var_for(setting: &str) -> Option<&'static str> {

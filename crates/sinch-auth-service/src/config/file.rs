@@ -11,6 +11,8 @@ pub(crate) struct RawConfig {
     pub(crate) listen: Option<String>,
     pub(crate) admin_listen: Option<String>,
     pub(crate) caller_auth: Option<String>,
+    pub(crate) environment: Option<String>,
+    pub(crate) database_url: Option<String>,
     pub(crate) log_format: Option<String>,
     pub(crate) log_level: Option<String>,
     pub(crate) request_timeout_secs: Option<u64>,
@@ -28,6 +30,8 @@ pub(crate) struct RawConfig {
     pub(crate) api_key: RawApiKey,
     #[serde(default)]
     pub(crate) jwt: RawJwt,
+    #[serde(default)]
+    pub(crate) accounts: RawAccounts,
     #[serde(default)]
     pub(crate) applications: BTreeMap<String, RawApplication>,
 }
@@ -47,6 +51,20 @@ pub(crate) struct RawRateLimit {
     pub(crate) per_ip_burst: Option<u64>,
     pub(crate) per_user_per_minute: Option<u64>,
     pub(crate) per_user_burst: Option<u64>,
+    pub(crate) login_per_ip_per_minute: Option<u64>,
+    pub(crate) login_per_ip_burst: Option<u64>,
+    pub(crate) login_per_username_per_minute: Option<u64>,
+    pub(crate) login_per_username_burst: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAccounts {
+    pub(crate) signup: Option<String>,
+    #[serde(default)]
+    pub(crate) admin_keys: Vec<RawKeyDigest>,
+    pub(crate) session_ttl_secs: Option<u64>,
+    pub(crate) secure_cookies: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]

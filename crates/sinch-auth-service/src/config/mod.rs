@@ -2,6 +2,7 @@
 //! line flags over both; validated at start-up into [`Settings`], with
 //! errors that name the setting and its variable.
 
+mod accounts;
 mod assemble;
 mod env;
 mod file;
@@ -14,7 +15,12 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-pub use env::{API_KEYS_FILE_VAR, API_KEYS_VAR, CONFIG_VAR, ENV_SETTINGS, EnvSetting};
+pub use accounts::{AccountsSettings, DatabaseUrl, Environment};
+pub use assemble::Built;
+pub use env::{
+    API_KEYS_FILE_VAR, API_KEYS_VAR, CONFIG_VAR, DATABASE_URL_FILE_VAR, ENV_SETTINGS, EnvSetting,
+    SIGNUP_ADMIN_KEYS_FILE_VAR, SIGNUP_ADMIN_KEYS_VAR,
+};
 
 use crate::caller::{ApiKeyDigest, JwtSettings};
 use crate::service::{Applications, ServiceOptions};
@@ -108,6 +114,8 @@ pub struct Overrides {
     pub caller_auth: Option<CallerAuthMode>,
     /// `--log-format`.
     pub log_format: Option<LogFormat>,
+    /// `--database-url`.
+    pub database_url: Option<String>,
 }
 
 /// The validated configuration of `serve`. `Debug` shows no secret (the
@@ -120,6 +128,8 @@ pub struct Settings {
     pub admin_listen: SocketAddr,
     /// Caller authentication mode. Default `accounts`.
     pub caller_auth: CallerAuthMode,
+    /// `development` (the default) or `production`.
+    pub environment: Environment,
     /// Log format. Default text.
     pub log_format: LogFormat,
     /// Log filter (`info`, `warn,sinch_auth=debug`…). Default `info`.
@@ -128,12 +138,16 @@ pub struct Settings {
     pub shutdown_grace: Duration,
     /// The API options.
     pub options: ServiceOptions,
-    /// The Sinch applications, secrets decoded.
-    pub applications: Applications,
+    /// The Sinch applications, secrets decoded. `None` in development
+    /// accounts mode without configured credentials: a throw-away
+    /// application is then generated and kept in the database at start-up.
+    pub applications: Option<Applications>,
     /// API key digests (api-key mode).
     pub api_keys: Vec<ApiKeyDigest>,
     /// JWT settings (jwt mode).
     pub jwt: Option<JwtSettings>,
+    /// Database, sign-up, sessions (accounts mode).
+    pub accounts: Option<AccountsSettings>,
 }
 
 impl Settings {

@@ -8,8 +8,9 @@ use std::time::Duration;
 use ipnet::IpNet;
 use sinch_auth::{Application, KEY_VAR, SECRET_FILE_VAR, SECRET_VAR, TtlBounds};
 
+use super::accounts::{Environment, accounts_settings, environment};
 use super::env::{API_KEYS_FILE_VAR, API_KEYS_VAR};
-use super::file::{RawApiKey, RawApplication, RawConfig, RawJwt, RawTtl};
+use super::file::{RawApplication, RawConfig, RawJwt, RawKeyDigest, RawTtl};
 use super::{CallerAuthMode, ConfigError, LogFormat, Overrides, Settings};
 use crate::caller::jwt::{JwksSource, parse_algorithm, validate_jwks_url};
 use crate::caller::{ApiKey, ApiKeyDigest, JwtSettings, UserIdEncoding};
@@ -18,9 +19,9 @@ use crate::service::{
     Applications, DEFAULT_APPLICATION, ServiceOptions, TicketPolicy, TokenPolicy,
 };
 
-type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+pub(super) type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
-fn err(setting: &str, message: impl Into<String>) -> ConfigError {
+pub(super) fn err(setting: &str, message: impl Into<String>) -> ConfigError {
     ConfigError::setting(setting, message)
 }
 
@@ -51,6 +52,17 @@ pub(crate) fn validate(
             raw.caller_auth.as_deref(),
             CallerAuthMode::Accounts,
         )?,
+    };
+    let environment = environment(&raw)?;
+    let accounts = match caller_auth {
+        CallerAuthMode::Accounts => Some(accounts_settings(
+            &raw,
+            lookup,
+            overrides,
+            environment,
+            raw.cors_origins.as_deref().unwrap_or_default(),
+        )?),
+        _ => None,
     };
     let log_format = match overrides.log_format {
         Some(format) => format,
@@ -104,11 +116,26 @@ pub(crate) fn validate(
         request_timeout,
     };
 
-    let applications = applications(&raw.applications, lookup)?;
+    let applications = if caller_auth == CallerAuthMode::Accounts
+        && !credentials_configured(&raw.applications, lookup)
+    {
+        development_only(environment, &raw.applications)?;
+        None
+    } else {
+        Some(applications(&raw.applications, lookup)?)
+    };
     let api_keys = match caller_auth {
-        CallerAuthMode::ApiKey => api_keys(&raw.api_key, lookup)?,
+        CallerAuthMode::ApiKey => key_digests(
+            "api-key mode",
+            "api_key.keys",
+            &raw.api_key.keys,
+            API_KEYS_VAR,
+            API_KEYS_FILE_VAR,
+            lookup,
+        )?,
         _ => Vec::new(),
     };
+
     let jwt = match caller_auth {
         CallerAuthMode::Jwt => Some(jwt_settings(&raw.jwt)?),
         _ => None,
@@ -117,6 +144,7 @@ pub(crate) fn validate(
         listen,
         admin_listen,
         caller_auth,
+        environment,
         log_format,
         log_level,
         shutdown_grace,
@@ -124,7 +152,48 @@ pub(crate) fn validate(
         applications,
         api_keys,
         jwt,
+        accounts,
     })
+}
+
+/// Whether any Sinch credential is configured for the default application
+/// (a half-configured one is an error later, never a reason to generate).
+fn credentials_configured(
+    raw: &std::collections::BTreeMap<String, RawApplication>,
+    lookup: Lookup<'_>,
+) -> bool {
+    raw.contains_key(DEFAULT_APPLICATION)
+        || [KEY_VAR, SECRET_VAR, SECRET_FILE_VAR]
+            .iter()
+            .any(|var| lookup(var).is_some_and(|v| !v.is_empty()))
+}
+
+/// Generated credentials are for development only, and only for the
+/// default application.
+fn development_only(
+    environment: Environment,
+    raw: &std::collections::BTreeMap<String, RawApplication>,
+) -> Result<(), ConfigError> {
+    let setting = format!("Sinch credentials ({KEY_VAR}, {SECRET_VAR} or {SECRET_FILE_VAR})");
+    if environment == Environment::Production {
+        return Err(ConfigError::new(
+            setting,
+            "production (SINCH_AUTH_ENV=production) needs the real Sinch application: set \
+             SINCH_APPLICATION_KEY and SINCH_APPLICATION_SECRET or SINCH_APPLICATION_SECRET_FILE \
+             (throw-away credentials are generated in development only)",
+        ));
+    }
+    if let Some(name) = raw.keys().next() {
+        return Err(ConfigError::new(
+            setting,
+            format!(
+                "[applications.{name}] is configured but the default application is not; \
+                 configure the default too (throw-away credentials replace only a missing default \
+                 when no application is configured at all)"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn socket_addr(
@@ -140,7 +209,7 @@ fn socket_addr(
     })
 }
 
-fn enum_value<T: for<'de> serde::Deserialize<'de>>(
+pub(super) fn enum_value<T: for<'de> serde::Deserialize<'de>>(
     setting: &str,
     value: Option<&str>,
     default: T,
@@ -152,7 +221,7 @@ fn enum_value<T: for<'de> serde::Deserialize<'de>>(
         .map_err(|e| err(setting, e.to_string()))
 }
 
-fn secs(
+pub(super) fn secs(
     setting: &str,
     value: Option<u64>,
     default: u64,
@@ -240,7 +309,7 @@ fn token_policy(raw: &RawTtl) -> Result<TokenPolicy, ConfigError> {
     })
 }
 
-fn rate(
+pub(super) fn rate(
     setting: &str,
     per_minute: Option<u64>,
     default: u32,
@@ -336,22 +405,32 @@ fn valid_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
-fn api_keys(raw: &RawApiKey, lookup: Lookup<'_>) -> Result<Vec<ApiKeyDigest>, ConfigError> {
+/// Key digests from the file (`setting`, as SHA-256 digests) and from the
+/// plain-text variables `var` and `file_var`; at least one in total. Used
+/// for the API keys of api-key mode and the sign-up admin keys.
+pub(super) fn key_digests(
+    purpose: &str,
+    setting: &str,
+    raw: &[RawKeyDigest],
+    var: &str,
+    file_var: &str,
+    lookup: Lookup<'_>,
+) -> Result<Vec<ApiKeyDigest>, ConfigError> {
     let mut keys = Vec::new();
-    for (i, k) in raw.keys.iter().enumerate() {
+    for (i, k) in raw.iter().enumerate() {
         let name = k
             .name
             .clone()
             .unwrap_or_else(|| format!("config-{}", i + 1));
         if !valid_name(&name) {
             return Err(err(
-                "api_key.keys",
+                setting,
                 format!("key name {name:?} must use only A-Z a-z 0-9 . _ - (at most 64)"),
             ));
         }
         keys.push(
             ApiKeyDigest::from_hex(name, &k.sha256)
-                .map_err(|m| err("api_key.keys", format!("key {}: {m}", i + 1)))?,
+                .map_err(|m| err(setting, format!("key {}: {m}", i + 1)))?,
         );
     }
     let from_var = |var: &str, text: &str, prefix: &str, keys: &mut Vec<ApiKeyDigest>| {
@@ -365,22 +444,19 @@ fn api_keys(raw: &RawApiKey, lookup: Lookup<'_>) -> Result<Vec<ApiKeyDigest>, Co
         }
         Ok::<(), ConfigError>(())
     };
-    if let Some(text) = lookup(API_KEYS_VAR).filter(|v| !v.is_empty()) {
-        from_var(API_KEYS_VAR, &text, "env", &mut keys)?;
+    if let Some(text) = lookup(var).filter(|v| !v.is_empty()) {
+        from_var(var, &text, "env", &mut keys)?;
     }
-    if let Some(path) = lookup(API_KEYS_FILE_VAR).filter(|v| !v.is_empty()) {
+    if let Some(path) = lookup(file_var).filter(|v| !v.is_empty()) {
         let text = zeroize::Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| {
-            ConfigError::new(
-                API_KEYS_FILE_VAR,
-                format!("cannot read {path}: {}", e.kind()),
-            )
+            ConfigError::new(file_var, format!("cannot read {path}: {}", e.kind()))
         })?);
-        from_var(API_KEYS_FILE_VAR, &text, "file", &mut keys)?;
+        from_var(file_var, &text, "file", &mut keys)?;
     }
     if keys.is_empty() {
         return Err(ConfigError::new(
-            format!("api_key.keys / {API_KEYS_VAR} / {API_KEYS_FILE_VAR}"),
-            "api-key mode needs at least one key",
+            format!("{setting} / {var} / {file_var}"),
+            format!("{purpose} needs at least one key"),
         ));
     }
     Ok(keys)

@@ -139,8 +139,8 @@ impl<'a> TicketBuilder<'a> {
             return Err(ErrorKind::InvalidExpiresIn(format!("{:?}", self.expires_in)).into());
         }
         // Whole seconds are all a ticket keeps of `created`. With no time
-        // given, read them straight from the system clock: no date is built
-        // here, and `created` is formatted once per second (timestamp.rs).
+        // given, read them the cheap way (clock.rs): no date is built here,
+        // and `created` is formatted once per second (`PayloadTail`).
         let created = match self.created {
             None => SystemClock::unix_seconds(),
             Some(t) => t.unix_timestamp(),
@@ -159,36 +159,32 @@ impl<'a> TicketBuilder<'a> {
         }
 
         SCRATCH.with_borrow_mut(|scratch| {
-            let MintScratch { middle, tail } = scratch;
+            let MintScratch { payload, tail } = scratch;
             let head = PayloadHead::of(self.identity_type);
             tail.refresh(self.app, secs, created);
-
-            // The payload is head, escaped user id, tail. Its base64 is cut
-            // at multiples of 3 bytes, where the encoding of each piece does
-            // not depend on the others: the head's first multiple of 3
-            // bytes (a constant), the middle, and the tail after the 0-2
-            // bytes that complete the middle's last 3-byte group (encoded
-            // once per tail). Only the middle is encoded each time.
-            middle.clear();
-            middle.extend_from_slice(head.unaligned_end());
-            let user_at = middle.len();
-            write_string_contents(middle, &self.user_id);
+            payload.clear();
+            payload.extend_from_slice(head.json.as_bytes());
+            write_string_contents(payload, &self.user_id);
+            let tail_start = payload.len();
+            payload.extend_from_slice(&tail.json);
 
             let mut mac = self.app.secret().mac();
-            mac.update(head.json.as_bytes());
-            mac.update(&middle[user_at..]);
-            mac.update(&tail.json);
+            mac.update(payload);
             let signature = mac.finalize().into_bytes();
 
-            let phase = (3 - middle.len() % 3) % 3;
-            middle.extend_from_slice(&tail.json[..phase]);
-            let tail_base64 = tail.base64_from(phase);
-            let mut text = String::with_capacity(
-                head.aligned_base64.len() + middle.len() / 3 * 4 + tail_base64.len() + 1 + 44,
-            );
+            // base64 in three pieces cut at multiples of 3 bytes, where the
+            // encoding of each piece does not depend on the others: the
+            // head's (a constant), the user id's with the 0-2 tail bytes
+            // that complete its last 3-byte group (encoded now), and the
+            // rest of the tail's (encoded once per tail and phase). The unit
+            // tests below, the vectors and the property tests check the
+            // result byte for byte.
+            let phase = (3 - tail_start % 3) % 3;
+            let mut text = String::with_capacity(payload.len().div_ceil(3) * 4 + 1 + 44);
             text.push_str(head.aligned_base64);
-            base64_simd::STANDARD.encode_append(&middle[..], &mut text);
-            text.push_str(tail_base64);
+            base64_simd::STANDARD
+                .encode_append(&payload[head.aligned_len()..tail_start + phase], &mut text);
+            text.push_str(tail.base64_from(phase));
             text.push(':');
             base64_simd::STANDARD.encode_append(signature, &mut text);
             scratch.let_go_if_large();
@@ -233,11 +229,6 @@ impl PayloadHead {
     fn aligned_len(self) -> usize {
         self.json.len() / 3 * 3
     }
-
-    /// The 0-2 bytes after those.
-    fn unaligned_end(self) -> &'static [u8] {
-        &self.json.as_bytes()[self.aligned_len()..]
-    }
 }
 
 /// The payload after the user id,
@@ -266,11 +257,17 @@ struct PayloadTail {
 impl PayloadTail {
     /// Makes `json` the tail of `app`'s tickets created at `created`
     /// (Unix seconds, years 0000-9999) and living `expires_in` seconds.
+    #[inline]
     fn refresh(&mut self, app: &Application, expires_in: u64, created: i64) {
         let written_for = (app.day_keys.instance(), expires_in, created);
-        if self.written_for == written_for {
-            return;
+        if self.written_for != written_for {
+            self.rewrite(app, written_for);
         }
+    }
+
+    #[cold]
+    fn rewrite(&mut self, app: &Application, written_for: (u64, u64, i64)) {
+        let (_, expires_in, created) = written_for;
         self.json.clear();
         self.json.extend_from_slice(br#""},"expiresIn":"#);
         self.json
@@ -299,14 +296,14 @@ impl PayloadTail {
 /// carries the same bytes in base64.
 #[derive(Default)]
 struct MintScratch {
-    /// The middle of the payload being minted (see `mint`).
-    middle: Vec<u8>,
+    /// The JSON of the ticket being minted.
+    payload: Vec<u8>,
     tail: PayloadTail,
 }
 
 impl MintScratch {
     const EMPTY: Self = MintScratch {
-        middle: Vec::new(),
+        payload: Vec::new(),
         tail: PayloadTail {
             written_for: (0, 0, 0),
             json: Vec::new(),
@@ -315,8 +312,12 @@ impl MintScratch {
     };
 
     /// Frees what an unusually long application key or user id made grow.
+    #[inline]
     fn let_go_if_large(&mut self) {
-        if self.middle.capacity() + self.tail.json.capacity() > MAX_KEPT_CAPACITY {
+        let kept = self.payload.capacity()
+            + self.tail.json.capacity()
+            + self.tail.base64.iter().map(String::capacity).sum::<usize>();
+        if kept > MAX_KEPT_CAPACITY {
             *self = MintScratch::default();
         }
     }
@@ -328,9 +329,9 @@ const FIRST_WRITABLE_SECOND: i64 = -62_167_219_200;
 /// 9999-12-31T23:59:59Z: later times have no four-digit year.
 const LAST_WRITABLE_SECOND: i64 = 253_402_300_799;
 
-/// The tickets of normal application keys and user ids need less than
-/// this many bytes of scratch.
-const MAX_KEPT_CAPACITY: usize = 4096;
+/// The tickets of normal application keys and user ids need well under
+/// this many bytes of scratch (under 1 KiB for a UUID key).
+const MAX_KEPT_CAPACITY: usize = 8192;
 
 thread_local! {
     static SCRATCH: RefCell<MintScratch> = const { RefCell::new(MintScratch::EMPTY) };
@@ -418,6 +419,29 @@ mod tests {
                 let (payload, _) = ticket.as_str().split_once(':').unwrap();
                 assert_eq!(payload, STANDARD.encode(&want), "run {run}: {want}");
             }
+        }
+    }
+
+    #[test]
+    fn an_outsized_key_mints_right_and_is_not_kept() {
+        let t0 = OffsetDateTime::from_unix_timestamp(1_795_852_800).unwrap();
+        let long = Application::from_base64(&"k".repeat(5000), "ax8hTTQJF0OPXL32r1LHMA==").unwrap();
+        let normal = Application::from_base64(
+            "a32e5a8d-f7d8-411c-9645-9038e8dd051d",
+            "ax8hTTQJF0OPXL32r1LHMA==",
+        )
+        .unwrap();
+        for app in [&long, &normal, &long, &normal] {
+            let ticket = app.user_ticket("alice").with_created(t0).mint().unwrap();
+            let claims = app
+                .verify_ticket(
+                    ticket.as_str(),
+                    &crate::VerifyOptions::default().with_now(t0),
+                )
+                .unwrap();
+            assert_eq!(claims.application_key(), app.key().as_str());
+            let kept = SCRATCH.with_borrow(|s| s.payload.capacity() + s.tail.json.capacity());
+            assert!(kept <= MAX_KEPT_CAPACITY, "{kept}");
         }
     }
 }

@@ -121,7 +121,10 @@ async fn log_in_checked(
         tracing::error!(error = %e, "no OS randomness for a session token");
         Problem::new(ProblemCode::Internal, "the session could not be created")
     })?;
-    let caller = Caller::user(account.username.clone(), Via::new("accounts", token.log_id()));
+    let caller = Caller::user(
+        account.username.clone(),
+        Via::new("accounts", token.log_id()),
+    );
     // Credentials first: a refusal here (the per-user limit) leaves no
     // session behind.
     let ticket = state
@@ -133,10 +136,11 @@ async fn log_in_checked(
 
     let expires_at = time::OffsetDateTime::now_utc() + accounts.options.session_ttl;
     let store = accounts.database.store().map_err(store_problem)?;
-    match accounts
-        .database
-        .observe(store.create_session(&account, &token.hash(), expires_at).await)
-    {
+    match accounts.database.observe(
+        store
+            .create_session(&account, &token.hash(), expires_at)
+            .await,
+    ) {
         Ok(()) => {}
         // The password changed between the check and the session: the
         // password just verified is no longer the account's.

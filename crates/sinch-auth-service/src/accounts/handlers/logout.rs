@@ -21,11 +21,11 @@ pub(super) async fn log_out(State(state): State<AccountsState>, request: Request
         metrics.logout("no_session");
         return (StatusCode::NO_CONTENT, cleared).into_response();
     };
-    if let Err(problem) =
-        accounts
-            .origins
-            .check(&parts.method, &parts.headers, Strictness::CookieAuthenticated)
-    {
+    if let Err(problem) = accounts.origins.check(
+        &parts.method,
+        &parts.headers,
+        Strictness::CookieAuthenticated,
+    ) {
         metrics.logout("cross_site");
         return problem.into_response();
     }

@@ -65,7 +65,8 @@ pub(crate) fn routes(service: TokenService, accounts: Accounts) -> Router {
 
 /// Parses the JSON body once the head has been checked.
 async fn json_body<T: DeserializeOwned>(parts: Parts, body: Body) -> Result<T, Problem> {
-    let JsonBody(value) = JsonBody::<T>::from_request(Request::from_parts(parts, body), &()).await?;
+    let JsonBody(value) =
+        JsonBody::<T>::from_request(Request::from_parts(parts, body), &()).await?;
     Ok(value)
 }
 
