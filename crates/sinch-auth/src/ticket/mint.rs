@@ -113,7 +113,8 @@ impl<'a> TicketBuilder<'a> {
     }
 
     /// Creation time (written in UTC, whole seconds). Default: the system
-    /// clock when [`mint`](Self::mint) runs.
+    /// clock when [`mint`](Self::mint) runs (on Linux its coarse reading,
+    /// which can lag by one timer tick, a few milliseconds).
     pub fn with_created(mut self, created: OffsetDateTime) -> Self {
         self.created = Some(created);
         self

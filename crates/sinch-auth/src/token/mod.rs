@@ -10,4 +10,4 @@ mod verify;
 pub use claims::TokenClaims;
 pub use day_key::{derive_signing_key, key_id};
 pub(crate) use jwt::split_token;
-pub use mint::{RegistrationToken, TokenBuilder, TtlBounds};
+pub use mint::{MIN_INSTANCE_TTL, RegistrationToken, TokenBuilder, TtlBounds};
