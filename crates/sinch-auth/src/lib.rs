@@ -85,3 +85,9 @@ pub use user_id::{
 };
 pub use verified::{Verified, VerifiedCredential};
 pub use verify_options::VerifyOptions;
+
+/// The README's Rust examples, compiled and run as doctests so they cannot
+/// rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
