@@ -32,7 +32,8 @@ DATA_DIR=$(mktemp -d)
 export PORT ADMIN_PORT DATA_DIR
 BASE_URL="http://127.0.0.1:$PORT/"
 
-# Development settings: throw-away Sinch credentials, open sign-up, plain-HTTP cookies.
+# Development settings: throw-away Sinch credentials kept in the database, open sign-up;
+# the session cookie is Secure, which browsers accept from http://127.0.0.1.
 : "${SERVER_CMD:=SINCH_AUTH_ENV=development cargo run --release --quiet -- serve \
 --listen 127.0.0.1:\$PORT --admin-listen 127.0.0.1:\$ADMIN_PORT \
 --database-url sqlite://\$DATA_DIR/accounts.db}"

@@ -1,5 +1,6 @@
-//! `sinch-auth serve` until the CLI wires it in: the same arguments, the
-//! same entry point. Used by bench/load.sh.
+//! `sinch-auth serve` as this crate's own binary: the same arguments, the
+//! same entry point. The accounts process tests (tests/accounts_processes.rs)
+//! run it, since a test can only find binaries of its own package.
 //!
 //! ```text
 //! cargo run -p sinch-auth-service --example serve -- --caller-auth api-key

@@ -56,6 +56,7 @@ fn development_defaults() {
     assert!(matches!(accounts.options.signup, SignupPolicy::Open));
     assert!(accounts.options.secure_cookies);
     assert_eq!(accounts.options.session_ttl.as_secs(), 12 * 3600);
+    assert_eq!(accounts.options.session_cache.as_millis(), 1000);
     let limits = accounts.options.login_limits;
     assert_eq!(limits.per_ip.unwrap().per_minute.get(), 30);
     assert_eq!(limits.per_username.unwrap().burst.get(), 5);
@@ -107,6 +108,24 @@ fn production_needs_real_credentials_and_secure_cookies() {
 
     let err = error_of(Env::fresh(&dir).set("SINCH_AUTH_ENV", "staging").load());
     assert!(err.contains("environment (SINCH_AUTH_ENV)"), "{err}");
+    let err = error_of(
+        Env::fresh(&dir)
+            .set("SINCH_AUTH_SESSION_CACHE_MS", "60001")
+            .load(),
+    );
+    assert!(
+        err.contains("accounts.session_cache_ms (SINCH_AUTH_SESSION_CACHE_MS)"),
+        "{err}"
+    );
+    let err = error_of(
+        Env::fresh(&dir)
+            .set("SINCH_AUTH_SESSION_TTL_SECS", "30")
+            .load(),
+    );
+    assert!(
+        err.contains("accounts.session_ttl_secs (SINCH_AUTH_SESSION_TTL_SECS)"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -10,6 +10,7 @@ mod common;
 mod harness;
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use common::{app, unlimited};
 use harness::*;
@@ -147,11 +148,12 @@ async fn run(ops: Vec<Op>) {
         match op {
             Op::SignUp { user, password } => {
                 let reply = h.sign_up(USERS[user], PASSWORDS[password]).await;
-                if model.passwords.contains_key(&user) {
-                    assert_eq!(reply.status, 409, "{op:?}: {}", reply.text);
-                } else {
-                    assert_eq!(reply.status, 201, "{op:?}: {}", reply.text);
-                    model.passwords.insert(user, password);
+                match model.passwords.entry(user) {
+                    Entry::Occupied(_) => assert_eq!(reply.status, 409, "{op:?}: {}", reply.text),
+                    Entry::Vacant(slot) => {
+                        assert_eq!(reply.status, 201, "{op:?}: {}", reply.text);
+                        slot.insert(password);
+                    }
                 }
             }
             Op::LogIn { user, password } => {

@@ -29,6 +29,7 @@ mod handlers;
 mod openapi;
 mod origin;
 mod password;
+mod session_cache;
 mod session_cookie;
 mod sessions;
 mod web;
@@ -57,6 +58,7 @@ use crate::rate_limit::{KeyedLimiter, Rate};
 use crate::routes::{ApiExtension, RouteInfo};
 use crate::service::TokenService;
 use password::PasswordHasher;
+use session_cache::SessionCache;
 
 /// Who may create accounts with `POST /v1/accounts`.
 #[derive(Debug, Clone)]
@@ -133,6 +135,13 @@ pub struct AccountsOptions {
     pub hashing_concurrency: usize,
     /// How often expired sessions are deleted. Default 15 min.
     pub purge_interval: Duration,
+    /// How long a session found in the database is remembered, so that a
+    /// burst of credential requests costs one lookup. Default 1 s; zero
+    /// checks the database on every request. Logout and password changes
+    /// take effect at once on the instance that makes them; another
+    /// instance on the same database may accept a revoked session for at
+    /// most this long.
+    pub session_cache: Duration,
 }
 
 impl Default for AccountsOptions {
@@ -147,6 +156,7 @@ impl Default for AccountsOptions {
                 .map(|n| n.get())
                 .unwrap_or(2),
             purge_interval: Duration::from_secs(15 * 60),
+            session_cache: Duration::from_secs(1),
         }
     }
 }
@@ -156,6 +166,7 @@ pub(crate) struct Inner {
     pub(crate) options: AccountsOptions,
     pub(crate) hasher: PasswordHasher,
     pub(crate) cookie: CookieSettings,
+    pub(crate) sessions: SessionCache,
     pub(crate) origins: OriginPolicy,
     pub(crate) login_per_ip: Option<KeyedLimiter<IpAddr>>,
     pub(crate) login_per_username: Option<KeyedLimiter<String>>,
@@ -187,6 +198,7 @@ impl Accounts {
                 database,
                 hasher: PasswordHasher::new(options.hashing_concurrency),
                 cookie: CookieSettings::new(options.secure_cookies, options.session_ttl),
+                sessions: SessionCache::new(options.session_cache),
                 origins: OriginPolicy::new(options.allowed_origins.clone()),
                 login_per_ip: limits.per_ip.map(KeyedLimiter::new),
                 login_per_username: limits.per_username.map(KeyedLimiter::new),
@@ -346,6 +358,7 @@ async fn maintain(state: Weak<Inner>, connect: Option<(Zeroizing<String>, StoreO
                     Err(e) => tracing::warn!(error = %e, "expired sessions could not be deleted"),
                 }
             }
+            inner.sessions.sweep();
             inner.options.purge_interval.max(Duration::from_secs(1))
         };
         tokio::time::sleep(interval).await;

@@ -8,7 +8,7 @@
 //! for browsers that send no `Origin`, as `Sec-Fetch-Site` says.
 
 use http::header::{HOST, ORIGIN};
-use http::{HeaderMap, Method};
+use http::{HeaderMap, Method, Uri};
 
 use crate::problem::{Problem, ProblemCode};
 
@@ -39,9 +39,12 @@ impl OriginPolicy {
     }
 
     /// Checks a request; safe methods (GET, HEAD) change nothing and pass.
+    /// `uri` supplies the authority when there is no `Host` header (HTTP/2
+    /// servers embedding the router).
     pub(crate) fn check(
         &self,
         method: &Method,
+        uri: &Uri,
         headers: &HeaderMap,
         strictness: Strictness,
     ) -> Result<(), Problem> {
@@ -58,7 +61,7 @@ impl OriginPolicy {
         match headers.get(ORIGIN) {
             Some(origin) => {
                 let origin = origin.to_str().unwrap_or("");
-                if self.allows(origin, headers) {
+                if self.allows(origin, uri, headers) {
                     Ok(())
                 } else {
                     Err(refused(
@@ -83,14 +86,15 @@ impl OriginPolicy {
             .is_some_and(|origin| self.extra.iter().any(|o| o == origin))
     }
 
-    fn allows(&self, origin: &str, headers: &HeaderMap) -> bool {
+    fn allows(&self, origin: &str, uri: &Uri, headers: &HeaderMap) -> bool {
         if self.extra.iter().any(|o| o == origin) {
             return true;
         }
         let Some((scheme, authority)) = origin.split_once("://") else {
             return false; // "null" and other opaque origins
         };
-        let Some(host) = headers.get(HOST).and_then(|v| v.to_str().ok()) else {
+        let host = headers.get(HOST).and_then(|v| v.to_str().ok());
+        let Some(host) = host.or_else(|| uri.authority().map(|a| a.as_str())) else {
             return false;
         };
         same_authority(scheme, authority, host)
@@ -136,7 +140,8 @@ mod tests {
         let policy = OriginPolicy::default();
         let post = Method::POST;
         let strict = Strictness::CookieAuthenticated;
-        let ok = |h: &HeaderMap| policy.check(&post, h, strict).is_ok();
+        let uri = Uri::from_static("/v1/tickets");
+        let ok = |h: &HeaderMap| policy.check(&post, &uri, h, strict).is_ok();
         assert!(ok(&headers(&[
             ("host", "127.0.0.1:8080"),
             ("origin", "http://127.0.0.1:8080")
@@ -179,12 +184,19 @@ mod tests {
             policy
                 .check(
                     &Method::GET,
+                    &uri,
                     &headers(&[("origin", "http://evil.test")]),
                     strict
                 )
                 .is_ok()
         );
-        let refused = policy.check(&post, &headers(&[]), strict).unwrap_err();
+        let refused = policy
+            .check(&post, &uri, &headers(&[]), strict)
+            .unwrap_err();
+        // HTTP/2: the authority is in the URI, not in a Host header.
+        let h2 = Uri::from_static("http://127.0.0.1:8080/v1/tickets");
+        let origin = headers(&[("origin", "http://127.0.0.1:8080")]);
+        assert!(policy.check(&post, &h2, &origin, strict).is_ok());
         assert_eq!(refused.code(), ProblemCode::CrossSiteRequest);
     }
 
@@ -193,7 +205,12 @@ mod tests {
         let policy = OriginPolicy::default();
         let check = |h: &HeaderMap| {
             policy
-                .check(&Method::POST, h, Strictness::Credentials)
+                .check(
+                    &Method::POST,
+                    &Uri::from_static("/"),
+                    h,
+                    Strictness::Credentials,
+                )
                 .is_ok()
         };
         assert!(check(&headers(&[])), "curl, a backend");
@@ -214,7 +231,12 @@ mod tests {
         ]);
         assert!(
             policy
-                .check(&Method::POST, &h, Strictness::CookieAuthenticated)
+                .check(
+                    &Method::POST,
+                    &Uri::from_static("/"),
+                    &h,
+                    Strictness::CookieAuthenticated
+                )
                 .is_ok()
         );
     }

@@ -7,13 +7,16 @@
 //! cores and memory. So each hash runs on `spawn_blocking` while holding one
 //! of a fixed number of permits (default: one per CPU), and waiting logins
 //! queue for a permit without occupying a thread.
+//!
+//! The 19 MiB of Argon2 memory are allocated once per permit and reused:
+//! allocating and freeing them per hash, as `argon2`'s convenience methods
+//! do, made the allocator keep ever more of them (a load test saw the
+//! resident size pass 500 MiB after a thousand logins).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use argon2::password_hash::{
-    PasswordHash as Phc, PasswordHasher as _, PasswordVerifier as _, SaltString,
-};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{Output, ParamsString, PasswordHash as Phc, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use sinch_auth_store::PasswordHash;
 use tokio::sync::Semaphore;
 use zeroize::Zeroizing;
@@ -50,10 +53,70 @@ pub(crate) fn check_policy(password: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn argon2() -> Argon2<'static> {
-    let params = Params::new(MEMORY_KIB, PASSES, LANES, None)
-        .expect("the OWASP parameters are valid Argon2 parameters");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+/// Length of the hash output, in bytes (argon2's default).
+const OUTPUT_LEN: usize = 32;
+
+fn params() -> Params {
+    Params::new(MEMORY_KIB, PASSES, LANES, Some(OUTPUT_LEN))
+        .expect("the OWASP parameters are valid Argon2 parameters")
+}
+
+/// Argon2 working memory, reused from hash to hash.
+type Memory = Vec<Block>;
+
+/// `argon2`'s `hash_password`, into reused memory: the same PHC string.
+fn hash_into(memory: &mut Memory, password: &[u8], salt: &SaltString) -> Result<String, String> {
+    let params = params();
+    let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    let mut salt_buf = [0u8; 64];
+    let salt_bytes = salt
+        .as_salt()
+        .decode_b64(&mut salt_buf)
+        .map_err(|e| e.to_string())?;
+    grow(memory, params.block_count());
+    let hash = Output::init_with(OUTPUT_LEN, |out| {
+        Ok(argon2.hash_password_into_with_memory(password, salt_bytes, out, &mut memory[..])?)
+    })
+    .map_err(|e| e.to_string())?;
+    let phc = Phc {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).map_err(|e| e.to_string())?,
+        salt: Some(salt.as_salt()),
+        hash: Some(hash),
+    };
+    Ok(phc.to_string())
+}
+
+/// `argon2`'s `verify_password`, into reused memory: the stored hash's own
+/// algorithm, version and parameters, compared in constant time.
+fn verify_into(memory: &mut Memory, password: &[u8], phc: &str) -> Result<bool, String> {
+    let parsed = Phc::new(phc).map_err(|e| e.to_string())?;
+    let algorithm = Algorithm::try_from(parsed.algorithm).map_err(|e| e.to_string())?;
+    let version = match parsed.version {
+        Some(v) => Version::try_from(v).map_err(|e| e.to_string())?,
+        None => Version::default(),
+    };
+    let params = Params::try_from(&parsed).map_err(|e| e.to_string())?;
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return Err("the hash has no salt or no output".into());
+    };
+    let mut salt_buf = [0u8; 64];
+    let salt_bytes = salt.decode_b64(&mut salt_buf).map_err(|e| e.to_string())?;
+    grow(memory, params.block_count());
+    let argon2 = Argon2::new(algorithm, version, params);
+    let computed = Output::init_with(expected.len(), |out| {
+        Ok(argon2.hash_password_into_with_memory(password, salt_bytes, out, &mut memory[..])?)
+    })
+    .map_err(|e| e.to_string())?;
+    // `Output`'s equality is constant-time.
+    Ok(computed == expected)
+}
+
+fn grow(memory: &mut Memory, blocks: usize) {
+    if memory.len() < blocks {
+        memory.resize(blocks, Block::default());
+    }
 }
 
 /// Hashing failed for a reason that is ours (the blocking pool is gone, the
@@ -65,6 +128,8 @@ pub(crate) struct HashingFailed(String);
 /// Argon2id with bounded concurrency.
 pub(crate) struct PasswordHasher {
     permits: Arc<Semaphore>,
+    /// Working memory of finished hashes, at most one per permit.
+    memories: Arc<Mutex<Vec<Memory>>>,
 }
 
 impl PasswordHasher {
@@ -72,16 +137,18 @@ impl PasswordHasher {
     pub(crate) fn new(concurrency: usize) -> Self {
         PasswordHasher {
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            memories: Arc::new(Mutex::new(Vec::new())),
         }
     }
 
-    /// Runs `work` on the blocking pool once a permit is free. The permit
-    /// moves into the blocking task, so it is held until the hash is done
-    /// even if the request is cancelled meanwhile (client gone, timeout):
-    /// cancelled logins cannot pile up unbounded work.
+    /// Runs `work` on the blocking pool once a permit is free, with a
+    /// reused working memory. The permit moves into the blocking task, so
+    /// it is held until the hash is done even if the request is cancelled
+    /// meanwhile (client gone, timeout): cancelled logins cannot pile up
+    /// unbounded work.
     async fn run<T: Send + 'static>(
         &self,
-        work: impl FnOnce() -> T + Send + 'static,
+        work: impl FnOnce(&mut Memory) -> T + Send + 'static,
     ) -> Result<T, HashingFailed> {
         let permit = self
             .permits
@@ -89,8 +156,12 @@ impl PasswordHasher {
             .acquire_owned()
             .await
             .map_err(|_| HashingFailed("the hasher was shut down".into()))?;
+        let memories = self.memories.clone();
         tokio::task::spawn_blocking(move || {
-            let result = work();
+            let pool = || memories.lock().unwrap_or_else(|p| p.into_inner());
+            let mut memory = pool().pop().unwrap_or_default();
+            let result = work(&mut memory);
+            pool().push(memory);
             drop(permit);
             result
         })
@@ -107,12 +178,9 @@ impl PasswordHasher {
         getrandom::getrandom(&mut salt)
             .map_err(|e| HashingFailed(format!("no randomness for the salt: {e}")))?;
         let phc = self
-            .run(move || {
+            .run(move |memory| {
                 let salt = SaltString::encode_b64(&salt).map_err(|e| e.to_string())?;
-                argon2()
-                    .hash_password(password.as_bytes(), &salt)
-                    .map(|hash| hash.to_string())
-                    .map_err(|e| e.to_string())
+                hash_into(memory, password.as_bytes(), &salt)
             })
             .await?
             .map_err(HashingFailed)?;
@@ -133,15 +201,13 @@ impl PasswordHasher {
                 .map(|h| h.as_phc_str().to_owned())
                 .unwrap_or_else(|| DUMMY_HASH.to_owned()),
         );
-        self.run(move || {
-            let matches = match Phc::new(&phc) {
-                // The hash's own parameters are used, so accounts hashed
-                // with older parameters still verify.
-                Ok(parsed) => argon2()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok(),
+        self.run(move |memory| {
+            // The hash's own parameters are used, so accounts hashed with
+            // older parameters still verify.
+            let matches = match verify_into(memory, password.as_bytes(), &phc) {
+                Ok(matches) => matches,
                 Err(e) => {
-                    tracing::error!(error = %e, "a stored password hash does not parse");
+                    tracing::error!(error = %e, "a stored password hash cannot be checked");
                     false
                 }
             };
@@ -177,6 +243,39 @@ mod tests {
             (params.m_cost(), params.t_cost(), params.p_cost()),
             (MEMORY_KIB, PASSES, LANES)
         );
+    }
+
+    /// The reused-memory paths agree with `argon2`'s own `PasswordHasher`
+    /// and `PasswordVerifier`, both ways, including hashes with other
+    /// parameters.
+    #[test]
+    fn reused_memory_hashing_matches_the_argon2_crate() {
+        use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+        let salt = SaltString::encode_b64(b"0123456789abcdef").unwrap();
+        let library = Argon2::new(Algorithm::Argon2id, Version::V0x13, params());
+        let expected = library
+            .hash_password(b"hunter2 hunter2", &salt)
+            .unwrap()
+            .to_string();
+        let mut memory = Memory::new();
+        assert_eq!(
+            hash_into(&mut memory, b"hunter2 hunter2", &salt).unwrap(),
+            expected
+        );
+        assert!(verify_into(&mut memory, b"hunter2 hunter2", &expected).unwrap());
+        assert!(!verify_into(&mut memory, b"hunter2 hunter3", &expected).unwrap());
+        assert_eq!(memory.len(), params().block_count(), "allocated once");
+
+        let light = Params::new(1024, 1, 1, None).unwrap();
+        let older = Argon2::new(Algorithm::Argon2id, Version::V0x13, light)
+            .hash_password(b"older account", &salt)
+            .unwrap()
+            .to_string();
+        assert!(verify_into(&mut memory, b"older account", &older).unwrap());
+        let mine = hash_into(&mut memory, b"mine", &salt).unwrap();
+        let parsed = Phc::new(&mine).unwrap();
+        assert!(library.verify_password(b"mine", &parsed).is_ok());
+        assert!(verify_into(&mut memory, b"x", "$argon2id$v=19$broken").is_err());
     }
 
     #[tokio::test]

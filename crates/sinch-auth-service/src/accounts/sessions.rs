@@ -1,7 +1,7 @@
 //! The request's session: the cookie, the cross-site check, the lookup.
 //! Shared by the credential routes' authenticator and the accounts routes.
 
-use http::{HeaderMap, Method};
+use http::{HeaderMap, Method, Uri};
 use sinch_auth_store::{Session, SessionTokenHash, StoreError};
 
 use super::{Accounts, SessionToken, Strictness, store_problem};
@@ -60,27 +60,43 @@ impl From<SessionError> for Problem {
 impl Accounts {
     /// The session a request carries, checked: cookie present, request from
     /// an allowed origin (for state-changing methods), token well formed,
-    /// session live in the database.
+    /// session live in the database (or, unless `fresh`, found live there
+    /// within the session cache's lifetime).
     pub(crate) async fn current_session(
         &self,
         method: &Method,
+        uri: &Uri,
         headers: &HeaderMap,
+        fresh: bool,
     ) -> Result<CurrentSession, SessionError> {
         let inner = &self.inner;
         let cookie = inner.cookie.read(headers).ok_or(SessionError::Missing)?;
         inner
             .origins
-            .check(method, headers, Strictness::CookieAuthenticated)
+            .check(method, uri, headers, Strictness::CookieAuthenticated)
             .map_err(SessionError::CrossSite)?;
         let token = cookie.ok_or(SessionError::Invalid)?;
         let hash = token.hash();
-        let store = inner.database.store().map_err(SessionError::Store)?;
         let now = time::OffsetDateTime::now_utc();
-        let session = inner
-            .database
-            .observe(store.find_session(&hash, now).await)
-            .map_err(SessionError::Store)?
-            .ok_or(SessionError::Invalid)?;
+        let remembered = if fresh {
+            None
+        } else {
+            inner.sessions.get(&hash, now)
+        };
+        let session = match remembered {
+            Some(session) => session,
+            None => {
+                let epoch = inner.sessions.epoch();
+                let store = inner.database.store().map_err(SessionError::Store)?;
+                let session = inner
+                    .database
+                    .observe(store.find_session(&hash, now).await)
+                    .map_err(SessionError::Store)?
+                    .ok_or(SessionError::Invalid)?;
+                inner.sessions.insert(epoch, hash.clone(), session.clone());
+                session
+            }
+        };
         Ok(CurrentSession {
             token,
             hash,

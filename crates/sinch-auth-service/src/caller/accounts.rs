@@ -34,7 +34,7 @@ impl Authenticator for SessionAuthenticator {
         Box::pin(async move {
             let current = self
                 .accounts
-                .current_session(&request.method, &request.headers)
+                .current_session(&request.method, &request.uri, &request.headers, false)
                 .await?;
             // The audit log names the session by a hash, never the cookie.
             let via = Via::new("accounts", current.token.log_id());

@@ -174,6 +174,13 @@ pub(super) fn accounts_settings(
         12 * 3600,
         60..=30 * 86_400,
     )?;
+    let session_cache_ms = raw.accounts.session_cache_ms.unwrap_or(1000);
+    if session_cache_ms > 60_000 {
+        return Err(err(
+            "accounts.session_cache_ms",
+            format!("{session_cache_ms} is outside 0..=60000 milliseconds"),
+        ));
+    }
     let secure_cookies = raw.accounts.secure_cookies.unwrap_or(true);
     if environment == Environment::Production && !secure_cookies {
         return Err(err(
@@ -214,6 +221,7 @@ pub(super) fn accounts_settings(
                 .purge_interval
                 .min(session_ttl)
                 .max(Duration::from_secs(60)),
+            session_cache: Duration::from_millis(session_cache_ms),
         },
         signup_explicit: raw.accounts.signup.is_some(),
     })

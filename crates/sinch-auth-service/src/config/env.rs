@@ -60,6 +60,7 @@ settings! {
     "SINCH_AUTH_LOGIN_RATE_LIMIT_PER_USERNAME_BURST" => "rate_limit.login_per_username_burst": Num(rate_limit.login_per_username_burst),
     "SINCH_AUTH_SIGNUP" => "accounts.signup": Str(accounts.signup),
     "SINCH_AUTH_SESSION_TTL_SECS" => "accounts.session_ttl_secs": Num(accounts.session_ttl_secs),
+    "SINCH_AUTH_SESSION_CACHE_MS" => "accounts.session_cache_ms": Num(accounts.session_cache_ms),
     "SINCH_AUTH_SECURE_COOKIES" => "accounts.secure_cookies": Bool(accounts.secure_cookies),
     "SINCH_AUTH_JWT_ISSUER" => "jwt.issuer": Str(jwt.issuer),
     "SINCH_AUTH_JWT_AUDIENCE" => "jwt.audience": List(jwt.audience),

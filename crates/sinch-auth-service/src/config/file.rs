@@ -64,6 +64,7 @@ pub(crate) struct RawAccounts {
     #[serde(default)]
     pub(crate) admin_keys: Vec<RawKeyDigest>,
     pub(crate) session_ttl_secs: Option<u64>,
+    pub(crate) session_cache_ms: Option<u64>,
     pub(crate) secure_cookies: Option<bool>,
 }
 

@@ -37,6 +37,7 @@ accounts_suite! {
         no_or_bad_cookie_is_401,
         logout_revokes_the_session_in_the_database,
         sessions_expire_and_are_purged,
+        another_instance_sees_a_logout_within_the_cache_time,
         me_shows_the_signed_in_user,
     ],
     password: [

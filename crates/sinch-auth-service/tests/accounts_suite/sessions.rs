@@ -86,6 +86,11 @@ pub async fn logout_revokes_the_session_in_the_database(db: &TestDatabase) {
     let first = h.session(&name, PASSWORD).await;
     let second = h.session(&name, PASSWORD).await;
     assert_ne!(first, second);
+    // Used once, so this instance remembers it (the session cache).
+    assert_eq!(
+        h.with_session("/v1/tickets", &first, "{}").await.status,
+        200
+    );
 
     let reply = h.with_session("/v1/logout", &first, "{}").await;
     assert_eq!(reply.status, 204, "{}", reply.text);
@@ -142,6 +147,40 @@ pub async fn sessions_expire_and_are_purged(db: &TestDatabase) {
     // Deleted by the periodic purge, not merely past its expiry: even a
     // lookup "in the past" finds nothing.
     assert!(store.find_session(&hash, far_past).await.unwrap().is_none());
+}
+
+pub async fn another_instance_sees_a_logout_within_the_cache_time(db: &TestDatabase) {
+    let remembering = AccountsOptions {
+        session_cache: Duration::from_millis(300),
+        ..test_options()
+    };
+    let a = Harness::start_with(db, remembering, unlimited()).await;
+    let b = Harness::start(db).await;
+    let forgetful = AccountsOptions {
+        session_cache: Duration::ZERO,
+        ..test_options()
+    };
+    let c = Harness::start_with(db, forgetful, unlimited()).await;
+    let cookie = a.session(&user("shared"), PASSWORD).await;
+    for h in [&a, &c] {
+        assert_eq!(
+            h.with_session("/v1/tickets", &cookie, "{}").await.status,
+            200
+        );
+    }
+    assert_eq!(
+        b.with_session("/v1/logout", &cookie, "{}").await.status,
+        204
+    );
+    // Without a cache, another instance refuses at once...
+    assert_eq!(
+        c.with_session("/v1/tickets", &cookie, "{}").await.status,
+        401
+    );
+    // ...with one, once its memory of the session lapses.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let reply = a.with_session("/v1/tickets", &cookie, "{}").await;
+    assert_eq!(reply.status, 401, "{}", reply.text);
 }
 
 pub async fn me_shows_the_signed_in_user(db: &TestDatabase) {

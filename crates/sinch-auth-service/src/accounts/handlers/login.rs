@@ -55,7 +55,12 @@ pub(super) async fn log_in(State(state): State<AccountsState>, request: Request)
         .accounts
         .inner
         .origins
-        .check(&parts.method, &parts.headers, Strictness::Credentials)
+        .check(
+            &parts.method,
+            &parts.uri,
+            &parts.headers,
+            Strictness::Credentials,
+        )
         .and_then(|()| state.check_ip_attempt(ip));
     if let Err(problem) = admitted {
         metrics.login(outcome_of(&problem));

@@ -23,6 +23,7 @@ pub(super) async fn log_out(State(state): State<AccountsState>, request: Request
     };
     if let Err(problem) = accounts.origins.check(
         &parts.method,
+        &parts.uri,
         &parts.headers,
         Strictness::CookieAuthenticated,
     ) {
@@ -45,6 +46,7 @@ pub(super) async fn log_out(State(state): State<AccountsState>, request: Request
             .database
             .observe(store.revoke_session(&hash).await)
             .map_err(store_problem)?;
+        accounts.sessions.forget(&hash);
         Ok(session.map(|s| s.username))
     }
     .await;

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use http::{HeaderMap, Method};
+use http::{HeaderMap, Method, Uri};
 use serde_json::{Value, json};
 
 use super::AccountsState;
@@ -12,9 +12,13 @@ use crate::problem::Problem;
 pub(super) async fn me(
     State(state): State<AccountsState>,
     method: Method,
+    uri: Uri,
     headers: HeaderMap,
 ) -> Result<Json<Value>, Problem> {
-    let current = state.accounts.current_session(&method, &headers).await?;
+    let current = state
+        .accounts
+        .current_session(&method, &uri, &headers, false)
+        .await?;
     let username = current.session.username;
     Ok(Json(json!({
         "username": username,

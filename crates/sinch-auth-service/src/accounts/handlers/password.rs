@@ -32,7 +32,9 @@ pub(super) async fn change_password(
     let metrics = &state.service.inner.metrics;
     let current = match state
         .accounts
-        .current_session(&parts.method, &parts.headers)
+        // Straight from the database: a session revoked elsewhere must not
+        // change the password.
+        .current_session(&parts.method, &parts.uri, &parts.headers, true)
         .await
     {
         Ok(current) => current,
@@ -106,14 +108,16 @@ async fn change(
         .await
         .map_err(hashing_problem)?;
     // Keeps this session; CredentialsChanged (409) when another change won.
-    accounts
+    let revoked = accounts
         .database
         .observe(
             store
                 .set_password(&account, &new_hash, Some(&current.hash))
                 .await,
         )
-        .map_err(store_problem)
+        .map_err(store_problem)?;
+    accounts.sessions.forget_account(&account.id);
+    Ok(revoked)
 }
 
 fn outcome_of(problem: &Problem) -> &'static str {

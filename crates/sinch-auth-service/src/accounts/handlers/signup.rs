@@ -41,7 +41,12 @@ pub(super) async fn sign_up(State(state): State<AccountsState>, request: Request
 
     let admitted = accounts
         .origins
-        .check(&parts.method, &parts.headers, Strictness::Credentials)
+        .check(
+            &parts.method,
+            &parts.uri,
+            &parts.headers,
+            Strictness::Credentials,
+        )
         .and_then(|()| admit(&accounts.options.signup, &parts.headers))
         .and_then(|()| state.check_ip_attempt(ip));
     if let Err(problem) = admitted {
