@@ -19,7 +19,7 @@ use std::pin::Pin;
 use http::request::Parts;
 
 pub use accounts::SessionAuthenticator;
-pub use api_key::{ApiKey, ApiKeyAuthenticator, ApiKeyDigest};
+pub use api_key::{ApiKey, ApiKeyAuthenticator, ApiKeyDigest, MIN_API_KEY_LEN};
 pub use bearer::bearer_token;
 pub use jwt::{JwksSource, JwtAuthenticator, JwtSettings, UserIdEncoding};
 
