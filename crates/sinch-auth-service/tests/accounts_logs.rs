@@ -8,52 +8,13 @@ mod common;
 #[path = "accounts_suite/harness.rs"]
 mod harness;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use common::*;
 use harness::*;
 use sha2::Digest;
-use sinch_auth_service::JsonLines;
-use tracing_subscriber::fmt::MakeWriter;
-use tracing_subscriber::layer::SubscriberExt;
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Capture {
-    type Writer = Capture;
-    fn make_writer(&'a self) -> Capture {
-        self.clone()
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_password_cookie_or_credential_reaches_a_log_line() {
-    let capture = Capture::default();
-    let subscriber = tracing_subscriber::registry()
-        .with(tracing_subscriber::filter::LevelFilter::TRACE)
-        .with(
-            tracing_subscriber::fmt::layer()
-                .with_writer(capture.clone())
-                .with_ansi(false),
-        )
-        .with(
-            tracing_subscriber::fmt::layer()
-                .event_format(JsonLines)
-                .with_writer(capture.clone()),
-        );
-    tracing::subscriber::set_global_default(subscriber).unwrap();
+    let capture = LogCapture::install();
 
     let db = TestDatabase::sqlite().await;
     let h = Harness::start(&db).await;
@@ -128,7 +89,7 @@ async fn no_password_cookie_or_credential_reaches_a_log_line() {
     );
     db.cleanup().await;
 
-    let text = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let text = capture.text();
     assert!(text.lines().count() > 20, "too few lines captured:\n{text}");
     for secret in &secrets {
         for line in text.lines() {

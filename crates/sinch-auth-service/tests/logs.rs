@@ -4,55 +4,17 @@
 
 mod common;
 
-use std::io::Write;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::*;
 use serde_json::{Value, json};
+use sinch_auth_service::Server;
 use sinch_auth_service::caller::JwksSource;
-use sinch_auth_service::{JsonLines, Server};
-use tracing_subscriber::fmt::MakeWriter;
-use tracing_subscriber::layer::SubscriberExt;
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Capture {
-    type Writer = Capture;
-    fn make_writer(&'a self) -> Capture {
-        self.clone()
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_credential_ever_reaches_a_log_line() {
-    let capture = Capture::default();
-    // The service's own formats: text, and its JSON lines.
-    let subscriber = tracing_subscriber::registry()
-        .with(tracing_subscriber::filter::LevelFilter::TRACE)
-        .with(
-            tracing_subscriber::fmt::layer()
-                .with_writer(capture.clone())
-                .with_ansi(false),
-        )
-        .with(
-            tracing_subscriber::fmt::layer()
-                .event_format(JsonLines)
-                .with_writer(capture.clone()),
-        );
-    tracing::subscriber::set_global_default(subscriber).unwrap();
+    let capture = LogCapture::install();
 
     // Everything that must never be logged.
     let mut secrets: Vec<String> = vec![APP_SECRET.into(), API_KEY.into(), OTHER_API_KEY.into()];
@@ -160,7 +122,7 @@ async fn no_credential_ever_reaches_a_log_line() {
     stop.send(()).unwrap();
     handle.await.unwrap().unwrap();
 
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     assert_eq!(issued, 4, "two api-key, one jwt, one socket credential");
 
     // The audit trail is there: one line per credential, per format.

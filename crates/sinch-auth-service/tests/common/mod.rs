@@ -3,6 +3,9 @@
 
 #![allow(dead_code)]
 
+mod log_capture;
+pub use log_capture::LogCapture;
+
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
