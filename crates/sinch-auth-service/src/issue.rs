@@ -28,6 +28,7 @@ pub struct TicketRequest {
     /// and must be the caller's own).
     pub user_id: Option<String>,
     /// Lifetime in seconds, within the configured ticket bounds.
+    #[serde(default, deserialize_with = "whole_number")]
     pub ttl: Option<i64>,
     /// The Sinch application, by configured name. Default `default`.
     pub application: Option<String>,
@@ -40,9 +41,11 @@ pub struct TokenRequest {
     /// As in [`TicketRequest::user_id`].
     pub user_id: Option<String>,
     /// Lifetime in seconds, within the configured token bounds.
+    #[serde(default, deserialize_with = "whole_number")]
     pub ttl: Option<i64>,
     /// Lifetime of the device registration in seconds (at least 48 h):
     /// adds `sinch:rtc:instance:exp`.
+    #[serde(default, deserialize_with = "whole_number")]
     pub instance_ttl: Option<i64>,
     /// As in [`TicketRequest::application`].
     pub application: Option<String>,
@@ -204,6 +207,29 @@ impl TokenService {
     }
 }
 
+/// An optional whole number. JSON has one number type: `60.0` is the same
+/// integer as `60` (JSON Schema agrees), so both are read; `60.5` is not a
+/// whole number and is refused.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    use serde::de::Error;
+    let Some(number) = Option::<serde_json::Number>::deserialize(d)? else {
+        return Ok(None);
+    };
+    if let Some(n) = number.as_i64() {
+        return Ok(Some(n));
+    }
+    if number.is_u64() {
+        return Ok(Some(i64::MAX)); // out of every range; the range check says so
+    }
+    match number.as_f64() {
+        Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Some(f as i64)),
+        Some(f) if f.fract() == 0.0 => Ok(Some(if f < 0.0 { i64::MIN } else { i64::MAX })),
+        _ => Err(D::Error::custom(format!(
+            "{number} is not a whole number of seconds"
+        ))),
+    }
+}
+
 fn ttl_within(
     requested: Option<i64>,
     field: &str,
@@ -248,6 +274,23 @@ fn mint_failure(e: sinch_auth::Error) -> Problem {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lifetimes_are_whole_numbers_written_either_way() {
+        let read = |body: &str| serde_json::from_str::<TicketRequest>(body).map(|r| r.ttl);
+        assert_eq!(read(r#"{"ttl": 60}"#).unwrap(), Some(60));
+        assert_eq!(read(r#"{"ttl": 60.0}"#).unwrap(), Some(60));
+        assert_eq!(read(r#"{"ttl": 6e1}"#).unwrap(), Some(60));
+        assert_eq!(read(r#"{"ttl": null}"#).unwrap(), None);
+        assert_eq!(read(r#"{}"#).unwrap(), None);
+        assert_eq!(read(r#"{"ttl": 1e300}"#).unwrap(), Some(i64::MAX));
+        assert_eq!(
+            read(r#"{"ttl": 18446744073709551615}"#).unwrap(),
+            Some(i64::MAX)
+        );
+        assert!(read(r#"{"ttl": 60.5}"#).is_err());
+        assert!(read(r#"{"ttl": "60"}"#).is_err());
+    }
 
     #[test]
     fn ttl_bounds_are_inclusive() {

@@ -16,6 +16,20 @@
 //! - Errors are `application/problem+json` with a stable
 //!   [`ProblemCode`]; every response carries `Cache-Control: no-store`.
 
+//!
+//! ## Inside
+//!
+//! Modules only use modules below them (`.ci/module-cycles.py` checks it):
+//!
+//! | layer | modules |
+//! | --- | --- |
+//! | process edge | `cli` (arguments), `server` (listeners, shutdown), `assemble` (settings → service and routers) |
+//! | HTTP | `routes` (routers from route tables, `/openapi.json`, middleware) |
+//! | modes | `accounts` (sign-up, login, sessions, page), `caller` (API keys, JWTs, the [`caller::Authenticator`] seam) |
+//! | issuing | `service` ([`TokenService`]), `issue` (ticket and token requests) |
+//! | configuration | `config` (file, variables, flags → [`config::Settings`]; knows no routes) |
+//! | leaves | `problem`, `metrics`, `rate_limit`, `client_ip`, `extract`, `api_extension`, `telemetry` |
+
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
