@@ -5,7 +5,12 @@
 mod common;
 mod credentials;
 mod decode;
+#[cfg(feature = "serve")]
+mod healthcheck;
+mod shell;
 mod ticket;
 mod token;
 mod usage;
 mod verify;
+#[cfg(not(feature = "serve"))]
+mod without_serve;

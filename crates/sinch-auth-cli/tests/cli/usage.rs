@@ -44,9 +44,19 @@ fn help_lists_every_command_and_exits_0() {
         "decode",
         "sign-request",
         "verify-callback",
-        "serve",
+        "completions",
+        "man",
     ] {
         assert!(run.stdout.contains(command), "{}", run.stdout);
+    }
+    // Only a build with the `serve` feature lists them (see without_serve.rs).
+    for command in ["serve", "healthcheck"] {
+        assert_eq!(
+            run.stdout.contains(&format!("  {command} ")),
+            cfg!(feature = "serve"),
+            "{}",
+            run.stdout
+        );
     }
     assert!(run.stdout.contains(KEY_VAR));
 }
@@ -62,12 +72,14 @@ fn version_exits_0() {
     );
 }
 
+#[cfg(feature = "serve")]
 #[test]
 fn serve_refuses_credential_flags_it_would_ignore() {
     let stderr = failure(bare().args(["--key", "k", "serve", "--check-config"]), 2);
     assert!(stderr.contains("SINCH_APPLICATION_KEY"), "{stderr}");
 }
 
+#[cfg(feature = "serve")]
 #[test]
 fn serve_reports_bad_configuration_with_exit_2() {
     let stderr = failure(
