@@ -32,8 +32,8 @@ FROM debian:${DEBIAN_RELEASE}-slim AS runtime
 # runAsNonRoot all need to know it. No packages are added: TLS roots are
 # compiled into the binary, and it needs only glibc and libgcc_s.
 ARG UID=10001
-RUN groupadd --system --gid "${UID}" sinch-auth \
-    && useradd --system --uid "${UID}" --gid sinch-auth --no-create-home \
+RUN groupadd --gid "${UID}" sinch-auth \
+    && useradd --no-log-init --uid "${UID}" --gid sinch-auth --no-create-home \
         --home-dir /var/lib/sinch-auth --shell /usr/sbin/nologin sinch-auth \
     && install -d -o sinch-auth -g sinch-auth -m 0700 /var/lib/sinch-auth
 COPY --from=build /out/sinch-auth /usr/local/bin/sinch-auth

@@ -74,7 +74,7 @@ def example_loads(binary, workdir):
     uncommented = uncomment_defaults(EXAMPLE.read_text())
     count = sum(1 for a, b in zip(EXAMPLE.read_text().splitlines(), uncommented.splitlines())
                 if a != b)
-    check(count >= 25, f"only {count} default lines found to uncomment")
+    check(count >= 20, f"only {count} default lines found to uncomment")
     variant = workdir / "uncommented.toml"
     variant.write_text(uncommented)
     result = check_config(binary, variant, workdir)
@@ -98,8 +98,12 @@ def variables_are_documented():
     check(len(documented) > 40, f"only {len(documented)} variables found in docs/service.md")
     seen = {}
     for path in DEPLOY_FILES:
-        for name in re.findall(r"\b(SINCH_[A-Z_]+)\b", path.read_text()):
-            seen.setdefault(name, path.relative_to(REPO))
+        text = path.read_text()
+        # ${NAME} in compose.yaml is read by Compose itself, not the service.
+        interpolated = set(re.findall(r"\$\{([A-Z_]+)", text)) if path.suffix == ".yaml" else set()
+        for name in re.findall(r"\b(SINCH_[A-Z_]+)\b", text):
+            if name not in interpolated or name in documented:
+                seen.setdefault(name, path.relative_to(REPO))
     unknown = {name: str(path) for name, path in seen.items() if name not in documented}
     check(not unknown, f"variables the service does not document: {unknown}")
     print(f"     {len(seen)} variables across {len(DEPLOY_FILES)} files")
