@@ -233,8 +233,12 @@ def signup_on_one_login_on_the_other(t, state):
     state["user"], state["password"] = username(), "correct horse battery staple"
     account = {"username": state["user"], "password": state["password"]}
     denied = t.call("POST", "/v1/accounts", body=account, origin=False)
-    check(denied.status == 401 and "invalid_admin_key" in denied.body,
+    check(denied.status == 401 and '"code":"unauthenticated"' in denied.body,
           f"sign-up without the admin key: {denied}")
+    wrong = t.call("POST", "/v1/accounts", body=account, origin=False,
+                   headers={"Authorization": "Bearer not-the-admin-key-at-all"})
+    check(wrong.status == 401 and "invalid_admin_key" in wrong.body,
+          f"sign-up with a wrong admin key: {wrong}")
     bearer = {"Authorization": f"Bearer {t.admin_key}"}
     created, signup_on = t.served_by(
         "sinch_auth_signups_total", {"outcome": "created"},
@@ -315,10 +319,11 @@ def per_ip_limit_uses_the_real_client(t):
                       headers={"X-Forwarded-For": xff},
                       body={"username": username(), "password": "not the password"})
 
-    # The limited client forges another address; nginx appends the real one.
+    # The limited client forges a new address every time; nginx appends the
+    # real one, which is what the instances must key on.
     statuses = []
-    for _ in range(60):
-        statuses.append(failed_login(limited, "198.51.100.7").status)
+    for n in range(60):
+        statuses.append(failed_login(limited, f"198.51.100.{n + 1}").status)
         if statuses[-2:] == [429, 429]:
             break
     check(statuses[-2:] == [429, 429], f"never limited: {statuses}")
