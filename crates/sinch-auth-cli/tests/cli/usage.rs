@@ -92,3 +92,28 @@ fn serve_reports_bad_configuration_with_exit_2() {
     assert!(stderr.contains("secret"), "{stderr}");
     assert!(!stderr.contains("not base64"), "{stderr}");
 }
+
+#[test]
+fn docs_cli_md_covers_every_command() {
+    let help = run(bare().arg("--help")).stdout;
+    let commands: Vec<&str> = help
+        .split("Commands:")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\n").next())
+        .expect("a Commands: section")
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|&name| name != "help")
+        .collect();
+    assert!(commands.len() >= 8, "{commands:?}");
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/cli.md"))
+        .expect("docs/cli.md");
+    let headings: Vec<&str> = docs.lines().filter(|l| l.starts_with("## ")).collect();
+    for command in commands {
+        let name = format!("`{command}`");
+        assert!(
+            headings.iter().any(|h| h.contains(&name)),
+            "docs/cli.md has no section for {command}"
+        );
+    }
+}
