@@ -3,13 +3,16 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use crate::config::{CONFIG_VAR, CallerAuthMode, ConfigError, LogFormat, Overrides, Settings};
+use crate::config::{CONFIG_VAR, CallerAuthMode, ConfigError, Overrides, Settings};
 use crate::server::{ServeError, Server};
 use crate::shutdown::shutdown_signal;
+use crate::telemetry::LogFormat;
 
 /// Arguments of `sinch-auth serve`. Every setting can also come from the
 /// configuration file or a `SINCH_AUTH_*` variable (see docs/service.md);
-/// flags win over variables, variables over the file.
+/// flags win over variables, variables over the file. The variables are
+/// read by the configuration's one table (`config::ENV_SETTINGS`), not
+/// here, so each name is written once.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ServeArgs {
     /// TOML configuration file.
@@ -17,30 +20,25 @@ pub struct ServeArgs {
     pub config: Option<PathBuf>,
 
     /// Address of the API listener [default: 127.0.0.1:8080].
-    #[arg(long, env = "SINCH_AUTH_LISTEN", value_name = "ADDR")]
+    #[arg(long, value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
 
     /// Address of the admin listener (/livez, /readyz, /metrics) [default: 127.0.0.1:9090].
-    #[arg(long, env = "SINCH_AUTH_ADMIN_LISTEN", value_name = "ADDR")]
+    #[arg(long, value_name = "ADDR")]
     pub admin_listen: Option<SocketAddr>,
 
     /// How callers authenticate [default: accounts].
-    #[arg(long, env = "SINCH_AUTH_CALLER_AUTH", value_enum, value_name = "MODE")]
+    #[arg(long, value_enum, value_name = "MODE")]
     pub caller_auth: Option<CallerAuthMode>,
 
     /// Log format [default: text].
-    #[arg(long, env = "SINCH_AUTH_LOG_FORMAT", value_enum, value_name = "FORMAT")]
+    #[arg(long, value_enum, value_name = "FORMAT")]
     pub log_format: Option<LogFormat>,
 
     /// Accounts database: sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DB
     /// [default: sqlite in the user's data directory]. Prefer the variable for a
     /// URL with a password: command lines are visible to other local users.
-    #[arg(
-        long,
-        env = "SINCH_AUTH_DATABASE_URL",
-        hide_env_values = true,
-        value_name = "URL"
-    )]
+    #[arg(long, value_name = "URL")]
     pub database_url: Option<String>,
 
     /// Check the configuration (and secrets) and exit without serving.
@@ -63,8 +61,7 @@ impl ServeArgs {
 /// Loads the configuration, starts logging, binds both listeners and
 /// serves until SIGTERM or SIGINT, then drains.
 pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
-    let signal = shutdown_signal()
-        .map_err(|e| ServeError::Runtime(format!("cannot install signal handlers: {e}")))?;
+    let signal = shutdown_signal().map_err(ServeError::Signals)?;
     let result = serve_until(args, async move {
         let name = signal.await;
         tracing::info!(signal = name, "shutdown signal received");
@@ -83,15 +80,13 @@ pub async fn serve_until(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let settings = Settings::from_env(args.config.as_deref(), &args.overrides())?;
-    crate::telemetry::init_logging(settings.log_format, &settings.log_level)
-        .map_err(|m| ServeError::Config(ConfigError::setting("log_level", m)))?;
+    crate::telemetry::init_logging(settings.log_format, &settings.log_level)?;
     let built = settings.build().await?;
     if args.check_config {
         if let Some(accounts) = &built.accounts {
-            accounts
-                .readiness()
-                .await
-                .map_err(|m| ServeError::Config(ConfigError::setting("database_url", m)))?;
+            accounts.readiness().await.map_err(|e| {
+                ServeError::Config(ConfigError::setting("database_url", e.to_string()))
+            })?;
         }
         println!(
             "configuration OK: caller auth {}, applications {}",
@@ -132,7 +127,7 @@ pub fn serve_blocking(args: ServeArgs) -> Result<(), ServeError> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| ServeError::Runtime(format!("cannot start the async runtime: {e}")))?
+        .map_err(ServeError::Runtime)?
         .block_on(serve(args))
 }
 

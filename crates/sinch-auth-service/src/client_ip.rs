@@ -15,6 +15,16 @@ use ipnet::IpNet;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientIp(pub Option<IpAddr>);
 
+/// The address, or `unknown`, for log lines.
+impl std::fmt::Display for ClientIp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(ip) => ip.fmt(f),
+            None => f.write_str("unknown"),
+        }
+    }
+}
+
 /// Resolves client IPs for a list of trusted proxy networks.
 #[derive(Debug, Clone, Default)]
 pub struct ClientIpResolver {

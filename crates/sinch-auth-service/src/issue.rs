@@ -6,6 +6,9 @@
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+// FORMATS §2: a device registration lasts at least 48 h. The core checks
+// it too; checking here gives the caller the range in the message.
+use sinch_auth::token::MIN_INSTANCE_TTL;
 use sinch_auth::{
     Application, ErrorKind, IdentityType, rfc3339_seconds, validate_ticket_user_id,
     validate_token_user_id,
@@ -13,12 +16,7 @@ use sinch_auth::{
 
 use crate::caller::Caller;
 use crate::problem::{Problem, ProblemCode};
-use crate::rate_limit::retry_after_secs;
 use crate::service::TokenService;
-
-/// FORMATS §2: a device registration lasts at least 48 h (the core checks
-/// it too; checking here gives the caller the range in the message).
-const MIN_INSTANCE_TTL: Duration = Duration::from_secs(48 * 3600);
 
 /// Body of `POST /v1/tickets`. Every field is optional except `userId` for
 /// API-key callers.
@@ -87,7 +85,7 @@ impl TokenService {
         let user_id = caller.resolve_user(request.user_id.as_deref())?;
         validate_ticket_user_id(&user_id, IdentityType::Username, false)
             .map_err(invalid_user_id)?;
-        let policy = self.inner.options.tickets;
+        let policy = self.options().tickets;
         let ttl = ttl_within(
             request.ttl,
             "ttl",
@@ -120,7 +118,7 @@ impl TokenService {
     ) -> Result<TokenResponse, Problem> {
         let user_id = caller.resolve_user(request.user_id.as_deref())?;
         validate_token_user_id(&user_id).map_err(invalid_user_id)?;
-        let policy = self.inner.options.tokens;
+        let policy = self.options().tokens;
         let ttl = ttl_within(
             request.ttl,
             "ttl",
@@ -165,7 +163,7 @@ impl TokenService {
     }
 
     fn application(&self, name: Option<&str>) -> Result<(&str, &Application), Problem> {
-        self.inner.applications.get(name).ok_or_else(|| {
+        self.applications().get(name).ok_or_else(|| {
             Problem::new(
                 ProblemCode::UnknownApplication,
                 "no application of that name is configured",
@@ -175,17 +173,11 @@ impl TokenService {
 
     /// Applies the per-user limit (one unit per credential).
     pub fn check_user_rate(&self, user_id: &str) -> Result<(), Problem> {
-        let Some(limiter) = &self.inner.limits.per_user else {
+        let Some(limiter) = &self.limits().per_user else {
             return Ok(());
         };
         // The map is keyed by owned strings; only allocate on this path.
-        limiter.check(&user_id.to_owned()).map_err(|wait| {
-            self.inner.metrics.rate_limited("user");
-            Problem::rate_limited(
-                retry_after_secs(wait),
-                "too many credentials for this user; retry later",
-            )
-        })
+        limiter.admit(&user_id.to_owned(), self.metrics())
     }
 
     fn record_issued(
@@ -196,7 +188,7 @@ impl TokenService {
         expires_at: &str,
         caller: &Caller,
     ) {
-        self.inner.metrics.issued(kind, application);
+        self.metrics().issued(kind, application);
         tracing::info!(
             target: "sinch_auth::audit",
             event = "credential_issued",

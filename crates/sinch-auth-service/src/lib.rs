@@ -20,6 +20,8 @@
 #![warn(missing_docs)]
 
 pub mod accounts;
+mod api_extension;
+mod assemble;
 pub mod caller;
 pub mod cli;
 mod client_ip;
@@ -27,7 +29,6 @@ pub mod config;
 mod extract;
 mod http_server;
 mod issue;
-mod json_log;
 mod metrics;
 mod problem;
 mod rate_limit;
@@ -37,17 +38,18 @@ mod service;
 mod shutdown;
 mod telemetry;
 
+pub use accounts::SessionAuthenticator;
+pub use api_extension::{ApiExtension, RouteTable};
+pub use assemble::Built;
 pub use client_ip::{ClientIp, ClientIpResolver};
 pub use extract::{BODY_LIMIT, JsonBody};
 pub use issue::{TicketRequest, TicketResponse, TokenRequest, TokenResponse};
-pub use json_log::JsonLines;
 pub use metrics::{METRICS_CONTENT_TYPE, Metrics};
 pub use problem::{PROBLEM_JSON, Problem, ProblemCode};
 pub use rate_limit::{Rate, RateLimitSettings};
-pub use routes::ApiExtension;
 pub use server::{ServeError, Server};
 pub use service::{
     Applications, DEFAULT_APPLICATION, ServiceOptions, TicketPolicy, TokenPolicy, TokenService,
 };
 pub use shutdown::{ShutdownFuture, shutdown_signal};
-pub use telemetry::{init_logging, parse_filter};
+pub use telemetry::{JsonLines, LogFilterError, LogFormat, init_logging, parse_filter};

@@ -9,167 +9,86 @@ use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
 use serde::Serialize;
 
-/// The stable error codes. Their string forms are part of the API: never
-/// rename one, only add.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ProblemCode {
-    /// 401: no credentials, or credentials that do not verify.
-    Unauthenticated,
-    /// 403: the caller may not obtain credentials for the user it named.
-    ForbiddenUser,
-    /// 422: the user id does not fit the credential's rules.
-    InvalidUserId,
-    /// 422: an API-key caller did not name the user.
-    UserIdRequired,
-    /// 422: a requested lifetime is outside the configured bounds.
-    TtlOutOfRange,
-    /// 422: the body names an application this deployment does not have.
-    UnknownApplication,
-    /// 400: the body is not JSON.
-    MalformedJson,
-    /// 422: the body is JSON but not the expected shape (types, unknown or
-    /// duplicate fields).
-    InvalidBody,
-    /// 413: the body is larger than the limit.
-    PayloadTooLarge,
-    /// 415: the body is not declared as JSON.
-    UnsupportedMediaType,
-    /// 429: too many requests; see `Retry-After`.
-    RateLimited,
-    /// 404: no such endpoint.
-    NotFound,
-    /// 405: the endpoint exists but not with this method.
-    MethodNotAllowed,
-    /// 408: the request took longer than the configured timeout.
-    RequestTimeout,
-    /// 503: a dependency (JWKS, database) is unavailable; retry later.
-    Unavailable,
-    /// 500: a bug or an impossible state; never caused by input.
-    Internal,
-    /// 409: sign-up with a username that already has an account.
-    UsernameTaken,
-    /// 422: a new password breaks the policy (8–128 characters).
-    InvalidPassword,
-    /// 403: sign-up is closed on this service.
-    SignupClosed,
-    /// 403: a request with the session cookie from another site's page.
-    CrossSiteRequest,
-    /// 403: a password change with the wrong current password.
-    WrongPassword,
-    /// 409: the password changed meanwhile (a concurrent change won).
-    CredentialsChanged,
+/// Defines [`ProblemCode`] from one table: variant, `code` string, HTTP
+/// status, `title`, and the doc line. Adding a code is one line here.
+macro_rules! problem_codes {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $code:literal, $status:ident, $title:literal; )*) => {
+        /// The stable error codes. Their string forms are part of the API:
+        /// never rename one, only add.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ProblemCode {
+            $( $(#[doc = $doc])* $variant, )*
+        }
+
+        impl ProblemCode {
+            /// Every code, for documentation and tests.
+            pub const ALL: &'static [ProblemCode] = &[$(ProblemCode::$variant),*];
+
+            /// The `code` member.
+            pub fn as_str(self) -> &'static str {
+                match self { $(ProblemCode::$variant => $code,)* }
+            }
+
+            /// The HTTP status that goes with the code.
+            pub fn status(self) -> StatusCode {
+                match self { $(ProblemCode::$variant => StatusCode::$status,)* }
+            }
+
+            /// The `title` member: a fixed summary of the code.
+            pub fn title(self) -> &'static str {
+                match self { $(ProblemCode::$variant => $title,)* }
+            }
+        }
+    };
 }
 
-impl ProblemCode {
-    /// Every code, for documentation and tests.
-    pub const ALL: &'static [ProblemCode] = &[
-        ProblemCode::Unauthenticated,
-        ProblemCode::ForbiddenUser,
-        ProblemCode::InvalidUserId,
-        ProblemCode::UserIdRequired,
-        ProblemCode::TtlOutOfRange,
-        ProblemCode::UnknownApplication,
-        ProblemCode::MalformedJson,
-        ProblemCode::InvalidBody,
-        ProblemCode::PayloadTooLarge,
-        ProblemCode::UnsupportedMediaType,
-        ProblemCode::RateLimited,
-        ProblemCode::NotFound,
-        ProblemCode::MethodNotAllowed,
-        ProblemCode::RequestTimeout,
-        ProblemCode::Unavailable,
-        ProblemCode::Internal,
-        ProblemCode::UsernameTaken,
-        ProblemCode::InvalidPassword,
-        ProblemCode::SignupClosed,
-        ProblemCode::CrossSiteRequest,
-        ProblemCode::WrongPassword,
-        ProblemCode::CredentialsChanged,
-    ];
-
-    /// The `code` member.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProblemCode::Unauthenticated => "unauthenticated",
-            ProblemCode::ForbiddenUser => "forbidden_user",
-            ProblemCode::InvalidUserId => "invalid_user_id",
-            ProblemCode::UserIdRequired => "user_id_required",
-            ProblemCode::TtlOutOfRange => "ttl_out_of_range",
-            ProblemCode::UnknownApplication => "unknown_application",
-            ProblemCode::MalformedJson => "malformed_json",
-            ProblemCode::InvalidBody => "invalid_body",
-            ProblemCode::PayloadTooLarge => "payload_too_large",
-            ProblemCode::UnsupportedMediaType => "unsupported_media_type",
-            ProblemCode::RateLimited => "rate_limited",
-            ProblemCode::NotFound => "not_found",
-            ProblemCode::MethodNotAllowed => "method_not_allowed",
-            ProblemCode::RequestTimeout => "request_timeout",
-            ProblemCode::Unavailable => "unavailable",
-            ProblemCode::Internal => "internal",
-            ProblemCode::UsernameTaken => "username_taken",
-            ProblemCode::InvalidPassword => "invalid_password",
-            ProblemCode::SignupClosed => "signup_closed",
-            ProblemCode::CrossSiteRequest => "cross_site_request",
-            ProblemCode::WrongPassword => "wrong_password",
-            ProblemCode::CredentialsChanged => "credentials_changed",
-        }
-    }
-
-    /// The HTTP status that goes with the code.
-    pub fn status(self) -> StatusCode {
-        match self {
-            ProblemCode::Unauthenticated => StatusCode::UNAUTHORIZED,
-            ProblemCode::ForbiddenUser
-            | ProblemCode::SignupClosed
-            | ProblemCode::CrossSiteRequest
-            | ProblemCode::WrongPassword => StatusCode::FORBIDDEN,
-            ProblemCode::UsernameTaken | ProblemCode::CredentialsChanged => StatusCode::CONFLICT,
-            ProblemCode::InvalidUserId
-            | ProblemCode::InvalidPassword
-            | ProblemCode::UserIdRequired
-            | ProblemCode::TtlOutOfRange
-            | ProblemCode::UnknownApplication
-            | ProblemCode::InvalidBody => StatusCode::UNPROCESSABLE_ENTITY,
-            ProblemCode::MalformedJson => StatusCode::BAD_REQUEST,
-            ProblemCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ProblemCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ProblemCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            ProblemCode::NotFound => StatusCode::NOT_FOUND,
-            ProblemCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ProblemCode::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
-            ProblemCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-            ProblemCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    /// The `title` member: a fixed summary of the code.
-    pub fn title(self) -> &'static str {
-        match self {
-            ProblemCode::Unauthenticated => "Authentication required",
-            ProblemCode::ForbiddenUser => "Not allowed for this user",
-            ProblemCode::InvalidUserId => "Invalid user id",
-            ProblemCode::UserIdRequired => "User id required",
-            ProblemCode::TtlOutOfRange => "Lifetime out of range",
-            ProblemCode::UnknownApplication => "Unknown application",
-            ProblemCode::MalformedJson => "Malformed JSON",
-            ProblemCode::InvalidBody => "Invalid request body",
-            ProblemCode::PayloadTooLarge => "Payload too large",
-            ProblemCode::UnsupportedMediaType => "Unsupported media type",
-            ProblemCode::RateLimited => "Too many requests",
-            ProblemCode::NotFound => "Not found",
-            ProblemCode::MethodNotAllowed => "Method not allowed",
-            ProblemCode::RequestTimeout => "Request timeout",
-            ProblemCode::Unavailable => "Service unavailable",
-            ProblemCode::Internal => "Internal error",
-            ProblemCode::UsernameTaken => "Username taken",
-            ProblemCode::InvalidPassword => "Invalid password",
-            ProblemCode::SignupClosed => "Sign-up closed",
-            ProblemCode::CrossSiteRequest => "Cross-site request refused",
-            ProblemCode::WrongPassword => "Wrong password",
-            ProblemCode::CredentialsChanged => "Credentials changed",
-        }
-    }
+problem_codes! {
+    /// 401: no credentials, or credentials that do not verify.
+    Unauthenticated = "unauthenticated", UNAUTHORIZED, "Authentication required";
+    /// 403: the caller may not obtain credentials for the user it named.
+    ForbiddenUser = "forbidden_user", FORBIDDEN, "Not allowed for this user";
+    /// 422: the user id does not fit the credential's rules.
+    InvalidUserId = "invalid_user_id", UNPROCESSABLE_ENTITY, "Invalid user id";
+    /// 422: an API-key caller did not name the user.
+    UserIdRequired = "user_id_required", UNPROCESSABLE_ENTITY, "User id required";
+    /// 422: a requested lifetime is outside the configured bounds.
+    TtlOutOfRange = "ttl_out_of_range", UNPROCESSABLE_ENTITY, "Lifetime out of range";
+    /// 422: the body names an application this deployment does not have.
+    UnknownApplication = "unknown_application", UNPROCESSABLE_ENTITY, "Unknown application";
+    /// 400: the body is not JSON.
+    MalformedJson = "malformed_json", BAD_REQUEST, "Malformed JSON";
+    /// 422: the body is JSON but not the expected shape (types, unknown or
+    /// duplicate fields).
+    InvalidBody = "invalid_body", UNPROCESSABLE_ENTITY, "Invalid request body";
+    /// 413: the body is larger than the limit.
+    PayloadTooLarge = "payload_too_large", PAYLOAD_TOO_LARGE, "Payload too large";
+    /// 415: the body is not declared as JSON.
+    UnsupportedMediaType = "unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, "Unsupported media type";
+    /// 429: too many requests; see `Retry-After`.
+    RateLimited = "rate_limited", TOO_MANY_REQUESTS, "Too many requests";
+    /// 404: no such endpoint.
+    NotFound = "not_found", NOT_FOUND, "Not found";
+    /// 405: the endpoint exists but not with this method.
+    MethodNotAllowed = "method_not_allowed", METHOD_NOT_ALLOWED, "Method not allowed";
+    /// 408: the request took longer than the configured timeout.
+    RequestTimeout = "request_timeout", REQUEST_TIMEOUT, "Request timeout";
+    /// 503: a dependency (JWKS, database) is unavailable; retry later.
+    Unavailable = "unavailable", SERVICE_UNAVAILABLE, "Service unavailable";
+    /// 500: a bug or an impossible state; never caused by input.
+    Internal = "internal", INTERNAL_SERVER_ERROR, "Internal error";
+    /// 409: sign-up with a username that already has an account.
+    UsernameTaken = "username_taken", CONFLICT, "Username taken";
+    /// 422: a new password breaks the policy (8–128 characters).
+    InvalidPassword = "invalid_password", UNPROCESSABLE_ENTITY, "Invalid password";
+    /// 403: sign-up is closed on this service.
+    SignupClosed = "signup_closed", FORBIDDEN, "Sign-up closed";
+    /// 403: a request with the session cookie from another site's page.
+    CrossSiteRequest = "cross_site_request", FORBIDDEN, "Cross-site request refused";
+    /// 403: a password change with the wrong current password.
+    WrongPassword = "wrong_password", FORBIDDEN, "Wrong password";
+    /// 409: the password changed meanwhile (a concurrent change won).
+    CredentialsChanged = "credentials_changed", CONFLICT, "Credentials changed";
 }
 
 impl fmt::Display for ProblemCode {

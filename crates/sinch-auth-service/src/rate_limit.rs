@@ -12,8 +12,12 @@ use std::time::Duration;
 use governor::clock::Clock;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
+use crate::metrics::Metrics;
+use crate::problem::Problem;
+
 /// A sustained rate and a burst.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Rate {
     /// Requests per minute, sustained.
     pub per_minute: NonZeroU32,
@@ -39,6 +43,7 @@ impl Rate {
 
 /// Both limits; `None` turns one off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RateLimitSettings {
     /// Per client IP, on every API request. Default 600/min, burst 100.
     pub per_ip: Option<Rate>,
@@ -64,26 +69,46 @@ impl RateLimitSettings {
             per_user: None,
         }
     }
+
+    /// With the per-IP limit (`None`: off).
+    pub fn with_per_ip(mut self, rate: Option<Rate>) -> Self {
+        self.per_ip = rate;
+        self
+    }
+
+    /// With the per-user limit (`None`: off).
+    pub fn with_per_user(mut self, rate: Option<Rate>) -> Self {
+        self.per_user = rate;
+        self
+    }
 }
 
 /// How often idle keys are dropped, in checks.
 const SWEEP_EVERY: u64 = 4096;
 
-pub(crate) struct KeyedLimiter<K: Hash + Eq + Clone> {
+/// One keyed limit, with what a refusal says: the metric's scope label and
+/// the problem's detail. The one place a limit becomes a `429`.
+pub(crate) struct Limiter<K: Hash + Eq + Clone> {
     limiter: DefaultKeyedRateLimiter<K>,
     checks: AtomicU64,
+    scope: &'static str,
+    refusal: &'static str,
 }
 
-impl<K: Hash + Eq + Clone> KeyedLimiter<K> {
-    pub(crate) fn new(rate: Rate) -> Self {
-        KeyedLimiter {
+impl<K: Hash + Eq + Clone> Limiter<K> {
+    /// A limit at `rate`, counted as `scope` in the rate-limited metric
+    /// and refused with `refusal` as the problem's detail.
+    pub(crate) fn new(rate: Rate, scope: &'static str, refusal: &'static str) -> Self {
+        Limiter {
             limiter: RateLimiter::keyed(rate.quota()),
             checks: AtomicU64::new(0),
+            scope,
+            refusal,
         }
     }
 
     /// `Err(retry_after)` when `key` is over its limit.
-    pub(crate) fn check(&self, key: &K) -> Result<(), Duration> {
+    fn wait_time(&self, key: &K) -> Result<(), Duration> {
         if self.checks.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
             // Keys whose bucket is full again carry no state worth keeping;
             // dropping them bounds memory under many distinct clients.
@@ -94,24 +119,55 @@ impl<K: Hash + Eq + Clone> KeyedLimiter<K> {
             .check_key(key)
             .map_err(|not_until| not_until.wait_time_from(self.limiter.clock().now()))
     }
+
+    /// Takes one unit for `key`, or refuses with `429 rate_limited` and
+    /// `Retry-After`, counted in `metrics`.
+    pub(crate) fn admit(&self, key: &K, metrics: &Metrics) -> Result<(), Problem> {
+        self.wait_time(key).map_err(|wait| {
+            metrics.rate_limited(self.scope);
+            Problem::rate_limited(retry_after_secs(wait), self.refusal)
+        })
+    }
 }
 
+/// Takes one unit from `limiter` if there is one (limits can be off).
+pub(crate) fn admit<K: Hash + Eq + Clone>(
+    limiter: Option<&Limiter<K>>,
+    key: &K,
+    metrics: &Metrics,
+) -> Result<(), Problem> {
+    limiter.map_or(Ok(()), |l| l.admit(key, metrics))
+}
+
+/// The service's own limits (accounts mode adds the login limits).
 pub(crate) struct RateLimiters {
-    pub(crate) per_ip: Option<KeyedLimiter<IpAddr>>,
-    pub(crate) per_user: Option<KeyedLimiter<String>>,
+    pub(crate) per_ip: Option<Limiter<IpAddr>>,
+    pub(crate) per_user: Option<Limiter<String>>,
 }
 
 impl RateLimiters {
     pub(crate) fn new(settings: RateLimitSettings) -> Self {
         RateLimiters {
-            per_ip: settings.per_ip.map(KeyedLimiter::new),
-            per_user: settings.per_user.map(KeyedLimiter::new),
+            per_ip: settings.per_ip.map(|rate| {
+                Limiter::new(
+                    rate,
+                    "ip",
+                    "too many requests from this address; retry later",
+                )
+            }),
+            per_user: settings.per_user.map(|rate| {
+                Limiter::new(
+                    rate,
+                    "user",
+                    "too many credentials for this user; retry later",
+                )
+            }),
         }
     }
 }
 
 /// Whole seconds to announce in `Retry-After`, rounded up.
-pub(crate) fn retry_after_secs(wait: Duration) -> u64 {
+fn retry_after_secs(wait: Duration) -> u64 {
     wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
 }
 
@@ -121,15 +177,24 @@ mod tests {
 
     #[test]
     fn bursts_then_refuses_with_a_wait() {
-        let limiter = KeyedLimiter::new(Rate::new(60, 3).unwrap());
+        let limiter = Limiter::new(Rate::new(60, 3).unwrap(), "user", "slow down");
+        let metrics = Metrics::new();
         let key = "alice".to_string();
         for _ in 0..3 {
-            assert!(limiter.check(&key).is_ok());
+            assert!(limiter.admit(&key, &metrics).is_ok());
         }
-        let wait = limiter.check(&key).unwrap_err();
+        let wait = limiter.wait_time(&key).unwrap_err();
         assert!(wait <= Duration::from_secs(1), "{wait:?}");
+        let refusal = limiter.admit(&key, &metrics).unwrap_err();
+        assert_eq!(refusal.code(), crate::ProblemCode::RateLimited);
+        assert_eq!(refusal.detail(), "slow down");
         assert!(
-            limiter.check(&"bob".to_string()).is_ok(),
+            metrics
+                .render()
+                .contains("sinch_auth_rate_limited_total{scope=\"user\"} 1")
+        );
+        assert!(
+            limiter.admit(&"bob".to_string(), &metrics).is_ok(),
             "keys are independent"
         );
     }

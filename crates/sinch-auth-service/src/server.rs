@@ -27,9 +27,15 @@ pub enum ServeError {
         /// The OS error.
         source: std::io::Error,
     },
-    /// Something else failed at start-up or while serving.
-    #[error("{0}")]
-    Runtime(String),
+    /// The signal handlers could not be installed.
+    #[error("cannot install signal handlers: {0}")]
+    Signals(#[source] std::io::Error),
+    /// The async runtime could not be started.
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(#[source] std::io::Error),
+    /// The log filter does not parse.
+    #[error(transparent)]
+    Logging(#[from] crate::telemetry::LogFilterError),
 }
 
 /// The service bound to its two addresses, ready to run.

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use axum::Router;
 use ipnet::IpNet;
 use sinch_auth::{Application, TtlBounds};
 
@@ -14,7 +13,6 @@ use crate::caller::Authenticator;
 use crate::client_ip::ClientIpResolver;
 use crate::metrics::Metrics;
 use crate::rate_limit::{RateLimitSettings, RateLimiters};
-use crate::routes::ApiExtension;
 
 /// Name of the application used when a request names none.
 pub const DEFAULT_APPLICATION: &str = "default";
@@ -55,6 +53,7 @@ impl Applications {
 
 /// Lifetimes of user tickets: a default and the range a request may ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TicketPolicy {
     /// Used when the request has no `ttl`. Default 3600 s.
     pub default_ttl: Duration,
@@ -76,6 +75,7 @@ impl Default for TicketPolicy {
 
 /// Lifetimes of registration tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TokenPolicy {
     /// Used when the request has no `ttl`. Default 600 s.
     pub default_ttl: Duration,
@@ -94,6 +94,7 @@ impl Default for TokenPolicy {
 
 /// Everything configurable about the API apart from who may call it.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ServiceOptions {
     /// Ticket lifetimes.
     pub tickets: TicketPolicy,
@@ -125,14 +126,82 @@ impl Default for ServiceOptions {
     }
 }
 
-pub(crate) struct Inner {
-    pub(crate) applications: Applications,
-    pub(crate) authenticator: Arc<dyn Authenticator>,
-    pub(crate) options: ServiceOptions,
-    pub(crate) limits: RateLimiters,
-    pub(crate) client_ip: ClientIpResolver,
-    pub(crate) metrics: Metrics,
-    pub(crate) shutting_down: AtomicBool,
+impl TicketPolicy {
+    /// With the lifetime used when a request names none.
+    pub fn with_default_ttl(mut self, ttl: Duration) -> Self {
+        self.default_ttl = ttl;
+        self
+    }
+
+    /// With the range a request may ask for.
+    pub fn with_bounds(mut self, min: Duration, max: Duration) -> Self {
+        self.min_ttl = min;
+        self.max_ttl = max;
+        self
+    }
+}
+
+impl TokenPolicy {
+    /// With the lifetime used when a request names none.
+    pub fn with_default_ttl(mut self, ttl: Duration) -> Self {
+        self.default_ttl = ttl;
+        self
+    }
+
+    /// With the range a request may ask for.
+    pub fn with_bounds(mut self, bounds: TtlBounds) -> Self {
+        self.bounds = bounds;
+        self
+    }
+}
+
+impl ServiceOptions {
+    /// With ticket lifetimes.
+    pub fn with_tickets(mut self, tickets: TicketPolicy) -> Self {
+        self.tickets = tickets;
+        self
+    }
+
+    /// With registration token lifetimes.
+    pub fn with_tokens(mut self, tokens: TokenPolicy) -> Self {
+        self.tokens = tokens;
+        self
+    }
+
+    /// With rate limits.
+    pub fn with_rate_limits(mut self, rate_limits: RateLimitSettings) -> Self {
+        self.rate_limits = rate_limits;
+        self
+    }
+
+    /// With proxies whose `X-Forwarded-For` is believed.
+    pub fn with_trusted_proxies(mut self, proxies: Vec<IpNet>) -> Self {
+        self.trusted_proxies = proxies;
+        self
+    }
+
+    /// With CORS origins, and whether CORS responses allow credentials.
+    pub fn with_cors(mut self, origins: Vec<String>, allow_credentials: bool) -> Self {
+        self.cors_origins = origins;
+        self.cors_allow_credentials = allow_credentials;
+        self
+    }
+
+    /// With the longest time a request may take.
+    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+}
+
+struct Inner {
+    applications: Applications,
+    authenticator: Arc<dyn Authenticator>,
+    options: ServiceOptions,
+    limits: RateLimiters,
+    client_ip: ClientIpResolver,
+    metrics: Metrics,
+    shutting_down: AtomicBool,
 }
 
 /// The token service: applications, caller authentication, policies,
@@ -153,7 +222,7 @@ pub(crate) struct Inner {
 /// ```
 #[derive(Clone)]
 pub struct TokenService {
-    pub(crate) inner: Arc<Inner>,
+    inner: Arc<Inner>,
 }
 
 impl std::fmt::Debug for TokenService {
@@ -197,27 +266,6 @@ impl TokenService {
         }
     }
 
-    /// The public API: `POST /v1/tickets`, `POST /v1/registration-tokens`,
-    /// `GET /openapi.json`. Serve it with
-    /// `into_make_service_with_connect_info::<SocketAddr>()` so that per-IP
-    /// limits apply; without connect info the client IP is unknown and only
-    /// per-user limits apply.
-    pub fn router(&self) -> Router {
-        crate::routes::api_router(self.clone(), ApiExtension::default())
-    }
-
-    /// [`router`](Self::router) with more routes (a caller-auth mode's)
-    /// behind the same layers, and described in `/openapi.json`.
-    pub fn router_with(&self, extension: ApiExtension) -> Router {
-        crate::routes::api_router(self.clone(), extension)
-    }
-
-    /// The admin API for a separate, private port: `GET /livez`,
-    /// `GET /readyz`, `GET /metrics`.
-    pub fn admin_router(&self) -> Router {
-        crate::routes::admin_router(self.clone())
-    }
-
     /// The caller authenticator.
     pub fn authenticator(&self) -> &dyn Authenticator {
         self.inner.authenticator.as_ref()
@@ -236,6 +284,16 @@ impl TokenService {
     /// The metrics registry.
     pub fn metrics(&self) -> &Metrics {
         &self.inner.metrics
+    }
+
+    /// Who the client is, given the trusted proxies.
+    pub(crate) fn client_ip_resolver(&self) -> &ClientIpResolver {
+        &self.inner.client_ip
+    }
+
+    /// The per-IP and per-user limits.
+    pub(crate) fn limits(&self) -> &RateLimiters {
+        &self.inner.limits
     }
 
     /// Marks the service as draining: `/readyz` answers 503 from now on.

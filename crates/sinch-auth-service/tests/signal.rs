@@ -4,6 +4,7 @@
 
 #![cfg(unix)]
 
+#[path = "it/common/mod.rs"]
 mod common;
 
 use std::net::SocketAddr;

@@ -9,7 +9,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use crate::StoreError;
 use crate::migrations::migrator;
 use crate::store::{Pool, Store};
-use crate::url::DatabaseUrl;
+use crate::url::{DatabaseUrl, Target};
 
 /// Which database a [`Store`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -117,9 +117,9 @@ impl Store {
     pub async fn connect_with(url: &str, options: StoreOptions) -> Result<Store, StoreError> {
         let url = DatabaseUrl::parse(url)?;
         let location = url.redacted();
-        match url {
-            DatabaseUrl::Sqlite(path) => connect_sqlite(&path, &options, location).await,
-            DatabaseUrl::Postgres(pg) => connect_postgres(*pg, &options, location).await,
+        match url.target() {
+            Target::Sqlite(path) => connect_sqlite(path, &options, location).await,
+            Target::Postgres(pg) => connect_postgres((**pg).clone(), &options, location).await,
         }
     }
 }

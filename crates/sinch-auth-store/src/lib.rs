@@ -56,4 +56,4 @@ pub use development::{DevelopmentCredentials, StoredDevelopmentCredentials};
 pub use error::StoreError;
 pub use sessions::{Session, SessionTokenHash};
 pub use store::{PoolStatus, SchemaVersion, Store};
-pub use url::{default_database_path, default_database_url, sqlite_url};
+pub use url::{DatabaseUrl, default_database_path, default_database_url, sqlite_url};

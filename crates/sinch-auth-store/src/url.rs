@@ -1,21 +1,62 @@
 //! Database URLs: which backend, where, and how to name it in logs without
 //! leaking a password.
 
+use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use sqlx::postgres::PgConnectOptions;
+use zeroize::Zeroizing;
 
 use crate::StoreError;
 
-/// A parsed `--database-url`.
+/// A database URL, checked: `sqlite://PATH` or `postgres://…`. The text is
+/// wiped from memory on drop, and `Debug` and [`redacted`](Self::redacted)
+/// never show a password: the one redacting URL type of the project.
 #[derive(Clone)]
-pub(crate) enum DatabaseUrl {
+pub struct DatabaseUrl {
+    text: Zeroizing<String>,
+    target: Target,
+}
+
+impl DatabaseUrl {
+    /// Parses and checks `url` (surrounding whitespace ignored). Errors do
+    /// not repeat the URL: it may carry a password.
+    pub fn parse(url: &str) -> Result<Self, StoreError> {
+        let text = Zeroizing::new(url.trim().to_owned());
+        let target = Target::parse(&text)?;
+        Ok(DatabaseUrl { text, target })
+    }
+
+    /// The URL itself, to connect with.
+    pub fn expose(&self) -> &str {
+        &self.text
+    }
+
+    /// Where the data lives, fit for a log line: no password.
+    pub fn redacted(&self) -> String {
+        self.target.redacted()
+    }
+
+    pub(crate) fn target(&self) -> &Target {
+        &self.target
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({})", self.redacted())
+    }
+}
+
+/// Which backend a URL names, and where.
+#[derive(Clone)]
+pub(crate) enum Target {
     Sqlite(PathBuf),
     Postgres(Box<PgConnectOptions>),
 }
 
-impl DatabaseUrl {
+impl Target {
     /// Accepts `sqlite://PATH` (also `sqlite:PATH`; `sqlite:///abs/path` is
     /// absolute, `sqlite://rel/path` relative to the working directory) and
     /// `postgres://…` / `postgresql://…` with libpq-style parameters
@@ -145,9 +186,9 @@ mod tests {
     use super::*;
 
     fn path_of(url: &str) -> PathBuf {
-        match DatabaseUrl::parse(url) {
-            Ok(DatabaseUrl::Sqlite(path)) => path,
-            Ok(DatabaseUrl::Postgres(_)) => panic!("{url} parsed as PostgreSQL"),
+        match Target::parse(url) {
+            Ok(Target::Sqlite(path)) => path,
+            Ok(Target::Postgres(_)) => panic!("{url} parsed as PostgreSQL"),
             Err(err) => panic!("{url}: {err}"),
         }
     }
@@ -171,7 +212,7 @@ mod tests {
             ("mysql://x", "expected sqlite://PATH"),
             ("", "expected sqlite://PATH"),
         ] {
-            match DatabaseUrl::parse(url) {
+            match Target::parse(url) {
                 Err(StoreError::InvalidUrl(message)) => {
                     assert!(message.contains(hint), "{url}: {message}")
                 }
@@ -184,7 +225,7 @@ mod tests {
     #[test]
     fn postgres_redaction_drops_the_password() {
         let url = "postgres://app:hunter2hunter2@db.internal:6543/accounts?sslmode=require";
-        let parsed = DatabaseUrl::parse(url).unwrap();
+        let parsed = Target::parse(url).unwrap();
         let shown = parsed.redacted();
         assert_eq!(shown, "postgres://app@db.internal:6543/accounts");
         assert!(!shown.contains("hunter2"));
@@ -193,7 +234,7 @@ mod tests {
     #[test]
     fn bad_postgres_url_is_not_echoed() {
         let url = "postgres://app:hunter2hunter2@db:notaport/x";
-        let err = DatabaseUrl::parse(url).err().expect("bad port accepted");
+        let err = Target::parse(url).err().expect("bad port accepted");
         let shown = format!("{err} {err:?}");
         assert!(matches!(err, StoreError::InvalidUrl(_)), "{shown}");
         assert!(!shown.contains("hunter2"), "{shown}");

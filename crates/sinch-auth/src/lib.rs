@@ -78,7 +78,7 @@ pub use env::{KEY_VAR, SECRET_FILE_VAR, SECRET_VAR};
 pub use error::{CredentialKind, Error, ErrorKind};
 pub use ticket::{TicketBuilder, TicketClaims, UserTicket};
 pub use timestamp::{parse_timestamp, rfc3339_seconds};
-pub use token::{RegistrationToken, TokenBuilder, TokenClaims, TtlBounds};
+pub use token::{RegistrationToken, TokenBuilder, TokenClaims, TtlBounds, write_json_string};
 pub use user_id::{
     IdentityType, MAX_USER_ID_BYTES, encode_user_id_for_token, validate_ticket_user_id,
     validate_token_user_id,

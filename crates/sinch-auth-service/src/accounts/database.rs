@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 use sinch_auth_store::{Store, StoreError};
 
+use crate::caller::NotReady;
+
 /// How long a failed request keeps `/readyz` not ready. Long enough for a
 /// load balancer's health check to notice, short enough that readiness
 /// comes back on its own once requests succeed again.
@@ -80,17 +82,17 @@ impl Database {
 
     /// For `/readyz`: connected, no request failed for lack of the
     /// database in the last few seconds, and a query answers now.
-    pub(crate) async fn readiness(&self) -> Result<(), String> {
+    pub(crate) async fn readiness(&self) -> Result<(), NotReady> {
         let Some(store) = self.store.get() else {
             let why = self.health().connecting.clone().unwrap_or_default();
-            return Err(format!("database not connected yet: {why}"));
+            return Err(NotReady::new(format!("database not connected yet: {why}")));
         };
         if let Some((when, why)) = &self.health().last_failure {
             if when.elapsed() < RECENT_FAILURE {
-                return Err(format!("database unavailable: {why}"));
+                return Err(NotReady::new(format!("database unavailable: {why}")));
             }
         }
         self.observe(store.ping().await)
-            .map_err(|e| format!("database unavailable: {e}"))
+            .map_err(|e| NotReady::new(format!("database unavailable: {e}")))
     }
 }

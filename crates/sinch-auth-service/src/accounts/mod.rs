@@ -13,15 +13,16 @@
 //! use sinch_auth_service::{Applications, ServiceOptions, TokenService};
 //! use sinch_auth_store::StoreOptions;
 //!
-//! let options = AccountsOptions { signup: SignupPolicy::Open, ..AccountsOptions::default() };
+//! let options = AccountsOptions::default().with_signup(SignupPolicy::Open);
 //! let accounts = Accounts::connect("sqlite:///var/lib/sinch-auth/accounts.db", StoreOptions::default(), options).await?;
 //! let service = TokenService::new(Applications::single(app), accounts.authenticator(), ServiceOptions::default());
 //! let router: axum::Router = accounts.router(&service); // the API, the accounts routes and the page
 //! # let _ = router; Ok(()) }
 //! ```
 //!
-//! [`SessionAuthenticator`]: crate::caller::SessionAuthenticator
+//! [`SessionAuthenticator`]: crate::accounts::SessionAuthenticator
 
+mod authenticator;
 mod database;
 mod development;
 mod errors;
@@ -38,11 +39,11 @@ use std::net::IpAddr;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use axum::Router;
 use sinch_auth::Application;
 use sinch_auth_store::{Store, StoreError, StoreOptions};
 use zeroize::Zeroizing;
 
+pub use authenticator::SessionAuthenticator;
 pub use development::DEVELOPMENT_KEY_PREFIX;
 pub use handlers::{LoginResponse, SignUpResponse};
 pub use password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
@@ -53,10 +54,11 @@ pub(crate) use errors::store_problem;
 pub(crate) use origin::{OriginPolicy, Strictness};
 pub(crate) use session_cookie::{CookieSettings, SessionToken};
 
-use crate::caller::{ApiKeyAuthenticator, SessionAuthenticator};
-use crate::rate_limit::{KeyedLimiter, Rate};
-use crate::routes::{ApiExtension, RouteInfo};
+use crate::api_extension::{ApiExtension, RouteInfo};
+use crate::caller::{ApiKeyAuthenticator, NotReady};
+use crate::rate_limit::{Limiter, Rate};
 use crate::service::TokenService;
+use handlers::AccountsState;
 use password::PasswordHasher;
 use session_cache::SessionCache;
 
@@ -87,6 +89,7 @@ impl SignupPolicy {
 /// Limits on password attempts (login, and sign-up per IP, and password
 /// changes per user), on top of the service's general per-IP limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LoginLimits {
     /// Per client IP: logins and sign-ups. Default 30/min, burst 10.
     pub per_ip: Option<Rate>,
@@ -111,10 +114,23 @@ impl LoginLimits {
             per_username: None,
         }
     }
+
+    /// With the per-IP limit (`None`: off).
+    pub fn with_per_ip(mut self, rate: Option<Rate>) -> Self {
+        self.per_ip = rate;
+        self
+    }
+
+    /// With the per-username limit (`None`: off).
+    pub fn with_per_username(mut self, rate: Option<Rate>) -> Self {
+        self.per_username = rate;
+        self
+    }
 }
 
 /// Everything configurable about accounts mode.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct AccountsOptions {
     /// Who may sign up. Default [`SignupPolicy::Closed`]; `serve` opens it
     /// in development.
@@ -161,6 +177,57 @@ impl Default for AccountsOptions {
     }
 }
 
+impl AccountsOptions {
+    /// With the sign-up policy.
+    pub fn with_signup(mut self, signup: SignupPolicy) -> Self {
+        self.signup = signup;
+        self
+    }
+
+    /// With the session lifetime.
+    pub fn with_session_ttl(mut self, ttl: Duration) -> Self {
+        self.session_ttl = ttl;
+        self
+    }
+
+    /// With or without `Secure` cookies.
+    pub fn with_secure_cookies(mut self, secure: bool) -> Self {
+        self.secure_cookies = secure;
+        self
+    }
+
+    /// With password attempt limits.
+    pub fn with_login_limits(mut self, limits: LoginLimits) -> Self {
+        self.login_limits = limits;
+        self
+    }
+
+    /// With origins, besides the service's own, whose pages may use the
+    /// session.
+    pub fn with_allowed_origins(mut self, origins: Vec<String>) -> Self {
+        self.allowed_origins = origins;
+        self
+    }
+
+    /// With the number of password hashes computed at once.
+    pub fn with_hashing_concurrency(mut self, concurrency: usize) -> Self {
+        self.hashing_concurrency = concurrency;
+        self
+    }
+
+    /// With the interval between purges of expired sessions.
+    pub fn with_purge_interval(mut self, interval: Duration) -> Self {
+        self.purge_interval = interval;
+        self
+    }
+
+    /// With the time a session found in the database is remembered.
+    pub fn with_session_cache(mut self, cache: Duration) -> Self {
+        self.session_cache = cache;
+        self
+    }
+}
+
 pub(crate) struct Inner {
     pub(crate) database: Database,
     pub(crate) options: AccountsOptions,
@@ -168,8 +235,8 @@ pub(crate) struct Inner {
     pub(crate) cookie: CookieSettings,
     pub(crate) sessions: SessionCache,
     pub(crate) origins: OriginPolicy,
-    pub(crate) login_per_ip: Option<KeyedLimiter<IpAddr>>,
-    pub(crate) login_per_username: Option<KeyedLimiter<String>>,
+    pub(crate) login_per_ip: Option<Limiter<IpAddr>>,
+    pub(crate) login_per_username: Option<Limiter<String>>,
 }
 
 /// Accounts mode's state. Cheap to clone (one `Arc`).
@@ -200,8 +267,20 @@ impl Accounts {
                 cookie: CookieSettings::new(options.secure_cookies, options.session_ttl),
                 sessions: SessionCache::new(options.session_cache),
                 origins: OriginPolicy::new(options.allowed_origins.clone()),
-                login_per_ip: limits.per_ip.map(KeyedLimiter::new),
-                login_per_username: limits.per_username.map(KeyedLimiter::new),
+                login_per_ip: limits.per_ip.map(|rate| {
+                    Limiter::new(
+                        rate,
+                        "login_ip",
+                        "too many sign-in attempts from this address; retry later",
+                    )
+                }),
+                login_per_username: limits.per_username.map(|rate| {
+                    Limiter::new(
+                        rate,
+                        "login_username",
+                        "too many sign-in attempts for this username; retry later",
+                    )
+                }),
                 options,
             }),
         }
@@ -265,7 +344,7 @@ impl Accounts {
     }
 
     /// Whether the database is usable, for `/readyz`.
-    pub async fn readiness(&self) -> Result<(), String> {
+    pub async fn readiness(&self) -> Result<(), NotReady> {
         self.inner.database.readiness().await
     }
 
@@ -273,25 +352,22 @@ impl Accounts {
     /// [`TokenService::router_with`]. `service` must authenticate callers
     /// with [`authenticator`](Self::authenticator).
     pub fn extension(&self, service: &TokenService) -> ApiExtension {
-        ApiExtension {
-            routes: handlers::routes(service.clone(), self.clone()).merge(web::routes()),
-            openapi_paths: openapi::paths(self.cookie_name()),
-        }
-    }
-
-    /// The whole public API in accounts mode: [`TokenService::router`]'s
-    /// routes plus [`extension`](Self::extension)'s.
-    pub fn router(&self, service: &TokenService) -> Router {
-        service.router_with(self.extension(service))
+        let state = AccountsState {
+            service: service.clone(),
+            accounts: self.clone(),
+        };
+        ApiExtension::new()
+            .with_routes(handlers::routes(), state)
+            .with_routes(web::routes(), ())
+            .with_openapi_paths(openapi::paths(self.cookie_name()))
     }
 
     /// The development application kept in the database (created and
     /// announced on stderr the first time). Waits for the database.
-    pub(crate) async fn development_application(&self) -> Result<Application, String> {
-        let store = self.inner.database.store().map_err(|e| e.to_string())?;
-        development::development_application(store)
-            .await
-            .map_err(|e| e.to_string())
+    pub(crate) async fn development_application(
+        &self,
+    ) -> Result<Application, development::DevelopmentError> {
+        development::development_application(self.inner.database.store()?).await
     }
 
     /// Closes the database connections (at shutdown).
@@ -302,17 +378,13 @@ impl Accounts {
     }
 }
 
-/// Routes of accounts mode, for the route list and `/openapi.json`.
-pub const ACCOUNTS_ROUTES: &[RouteInfo] = &[
-    handlers::route("POST", "/v1/accounts"),
-    handlers::route("POST", "/v1/login"),
-    handlers::route("POST", "/v1/logout"),
-    handlers::route("GET", "/v1/accounts/me"),
-    handlers::route("POST", "/v1/accounts/me/password"),
-    handlers::route("GET", "/"),
-    handlers::route("GET", "/app.js"),
-    handlers::route("GET", "/style.css"),
-];
+/// Routes of accounts mode (on the API listener), for the route list and
+/// `/openapi.json`.
+pub fn accounts_routes() -> Vec<RouteInfo> {
+    let mut routes = handlers::routes().list().to_vec();
+    routes.extend_from_slice(web::routes().list());
+    routes
+}
 
 /// The background work: connecting (if the database was down at start),
 /// then deleting expired sessions periodically. Holds the state weakly, so

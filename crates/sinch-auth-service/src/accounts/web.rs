@@ -3,7 +3,6 @@
 //! binary; no build step, no external resources, so a strict
 //! Content-Security-Policy holds.
 
-use axum::Router;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use http::HeaderValue;
@@ -11,7 +10,7 @@ use http::header::{
     CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
 };
 
-use crate::problem::Problem;
+use crate::api_extension::{Listener, RouteTable};
 
 const INDEX_HTML: &str = include_str!("../../web/index.html");
 const APP_JS: &str = include_str!("../../web/app.js");
@@ -47,10 +46,9 @@ async fn style_css() -> Response {
     file("text/css; charset=utf-8", STYLE_CSS)
 }
 
-pub(crate) fn routes() -> Router {
-    let only_get = || async { Problem::method_not_allowed("GET") };
-    Router::new()
-        .route("/", get(index).fallback(only_get))
-        .route("/app.js", get(app_js).fallback(only_get))
-        .route("/style.css", get(style_css).fallback(only_get))
+pub(crate) fn routes() -> RouteTable {
+    RouteTable::new(Listener::Api)
+        .route("GET", "/", get(index))
+        .route("GET", "/app.js", get(app_js))
+        .route("GET", "/style.css", get(style_css))
 }

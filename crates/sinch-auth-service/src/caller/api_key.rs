@@ -17,6 +17,24 @@ use super::{AuthError, Authenticator, BoxFuture, Caller, Via, bearer_token};
 /// Shortest API key accepted in plain text: shorter ones are guessable.
 pub const MIN_API_KEY_LEN: usize = 16;
 
+/// Why an API key or key list is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ApiKeyError {
+    /// Shorter than [`MIN_API_KEY_LEN`].
+    #[error("an API key is shorter than {MIN_API_KEY_LEN} characters")]
+    TooShort,
+    /// A space, comma or non-printable character.
+    #[error("an API key contains a character outside printable ASCII, a space or a comma")]
+    BadCharacter,
+    /// A configured digest that is not 64 hex digits.
+    #[error("a SHA-256 digest must be 64 hex digits")]
+    BadDigest,
+    /// No key at all.
+    #[error("api-key mode needs at least one key")]
+    NoKeys,
+}
+
 /// A plain-text API key, as read from `SINCH_AUTH_API_KEYS`. Zeroized on
 /// drop; `Debug` does not show it.
 #[derive(Clone)]
@@ -25,18 +43,13 @@ pub struct ApiKey(Zeroizing<String>);
 impl ApiKey {
     /// Checks a key: at least [`MIN_API_KEY_LEN`] characters of printable
     /// ASCII without spaces or commas (the list separator).
-    pub fn new(key: impl Into<String>) -> Result<Self, String> {
+    pub fn new(key: impl Into<String>) -> Result<Self, ApiKeyError> {
         let key = Zeroizing::new(key.into());
         if key.len() < MIN_API_KEY_LEN {
-            return Err(format!(
-                "an API key is shorter than {MIN_API_KEY_LEN} characters"
-            ));
+            return Err(ApiKeyError::TooShort);
         }
         if !key.bytes().all(|b| b.is_ascii_graphic() && b != b',') {
-            return Err(
-                "an API key contains a character outside printable ASCII, a space or a comma"
-                    .into(),
-            );
+            return Err(ApiKeyError::BadCharacter);
         }
         Ok(ApiKey(key))
     }
@@ -70,10 +83,9 @@ impl ApiKeyDigest {
     }
 
     /// A digest given as 64 hex digits (`printf %s "$KEY" | sha256sum`).
-    pub fn from_hex(name: impl Into<String>, hex_digest: &str) -> Result<Self, String> {
+    pub fn from_hex(name: impl Into<String>, hex_digest: &str) -> Result<Self, ApiKeyError> {
         let mut digest = [0u8; 32];
-        hex::decode_to_slice(hex_digest.trim(), &mut digest)
-            .map_err(|_| "a SHA-256 digest must be 64 hex digits".to_owned())?;
+        hex::decode_to_slice(hex_digest.trim(), &mut digest).map_err(|_| ApiKeyError::BadDigest)?;
         Ok(ApiKeyDigest {
             name: name.into(),
             digest,
@@ -103,9 +115,9 @@ pub struct ApiKeyAuthenticator {
 
 impl ApiKeyAuthenticator {
     /// An authenticator accepting any of `keys` (at least one).
-    pub fn new(keys: Vec<ApiKeyDigest>) -> Result<Self, String> {
+    pub fn new(keys: Vec<ApiKeyDigest>) -> Result<Self, ApiKeyError> {
         if keys.is_empty() {
-            return Err("api-key mode needs at least one key".into());
+            return Err(ApiKeyError::NoKeys);
         }
         Ok(ApiKeyAuthenticator { keys })
     }

@@ -6,7 +6,6 @@
 //! trusted backend that may name any user (an API key). The routes only see
 //! the trait, so a new mode plugs in without touching them.
 
-mod accounts;
 mod api_key;
 mod bearer;
 pub mod jwt;
@@ -18,10 +17,11 @@ use std::pin::Pin;
 
 use http::request::Parts;
 
-pub use accounts::SessionAuthenticator;
-pub use api_key::{ApiKey, ApiKeyAuthenticator, ApiKeyDigest, MIN_API_KEY_LEN};
+pub use api_key::{ApiKey, ApiKeyAuthenticator, ApiKeyDigest, ApiKeyError, MIN_API_KEY_LEN};
 pub use bearer::bearer_token;
-pub use jwt::{JwksSource, JwtAuthenticator, JwtSettings, UserIdEncoding};
+pub use jwt::{
+    JwksError, JwksSource, JwtAuthenticator, JwtConfigError, JwtSettings, UserIdEncoding,
+};
 
 use crate::problem::{Problem, ProblemCode};
 
@@ -43,8 +43,30 @@ pub trait Authenticator: Send + Sync + 'static {
 
     /// Whether the mode's dependencies (JWKS, database) are usable, for
     /// `/readyz`. `Err` carries a short reason without secrets.
-    fn readiness(&self) -> BoxFuture<'_, Result<(), String>> {
+    fn readiness(&self) -> BoxFuture<'_, Result<(), NotReady>> {
         Box::pin(std::future::ready(Ok(())))
+    }
+}
+
+/// Why a mode's dependency (JWKS, database) is not usable, for `/readyz`:
+/// a short reason without secrets.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}")]
+pub struct NotReady {
+    reason: Cow<'static, str>,
+}
+
+impl NotReady {
+    /// Not ready because of `reason`.
+    pub fn new(reason: impl Into<Cow<'static, str>>) -> Self {
+        NotReady {
+            reason: reason.into(),
+        }
+    }
+
+    /// The reason.
+    pub fn reason(&self) -> &str {
+        &self.reason
     }
 }
 

@@ -4,17 +4,17 @@
 //! credentials and secure cookies, and keeps sign-up closed unless it is
 //! configured otherwise.
 
-use std::fmt;
 use std::time::Duration;
 
 use serde::Deserialize;
+use sinch_auth_store::DatabaseUrl;
 use zeroize::Zeroizing;
 
 use super::env::{DATABASE_URL_FILE_VAR, SIGNUP_ADMIN_KEYS_FILE_VAR, SIGNUP_ADMIN_KEYS_VAR};
 use super::file::RawConfig;
-use super::validate::{Lookup, enum_value, err, key_digests, rate, secs};
+use super::values::{Lookup, enum_value, err, key_digests, rate, secs};
 use super::{ConfigError, Overrides};
-use crate::accounts::{AccountsOptions, LoginLimits, SignupPolicy};
+use crate::accounts::{AccountsOptions, SignupPolicy};
 use crate::caller::ApiKeyAuthenticator;
 
 /// `SINCH_AUTH_ENV`: which defaults and rules apply.
@@ -37,36 +37,6 @@ impl Environment {
             Environment::Development => "development",
             Environment::Production => "production",
         }
-    }
-}
-
-/// A database URL. `Debug` hides a PostgreSQL password; the URL itself is
-/// wiped from memory on drop.
-#[derive(Clone)]
-pub struct DatabaseUrl(Zeroizing<String>);
-
-impl DatabaseUrl {
-    /// The URL, to connect with.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// The URL without any password, for logs.
-    pub fn redacted(&self) -> String {
-        match url::Url::parse(&self.0) {
-            Ok(mut parsed) if parsed.password().is_some() => {
-                let _ = parsed.set_password(Some("***"));
-                parsed.to_string()
-            }
-            Ok(_) => self.0.to_string(),
-            Err(_) => "(unparsable URL)".to_owned(),
-        }
-    }
-}
-
-impl fmt::Debug for DatabaseUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "DatabaseUrl({})", self.redacted())
     }
 }
 
@@ -96,36 +66,30 @@ fn database_url(
     overrides: &Overrides,
 ) -> Result<DatabaseUrl, ConfigError> {
     let from_file_var = lookup(DATABASE_URL_FILE_VAR).filter(|v| !v.trim().is_empty());
-    let url = match (&overrides.database_url, &raw.database_url, from_file_var) {
-        (Some(url), _, _) => url.clone(),
-        (None, Some(_), Some(_)) => {
-            return Err(ConfigError::new(
-                format!("database_url / {DATABASE_URL_FILE_VAR}"),
-                "set only one of them",
-            ));
-        }
-        (None, Some(url), None) => url.clone(),
-        (None, None, Some(path)) => {
-            let text = Zeroizing::new(std::fs::read_to_string(path.trim()).map_err(|e| {
-                ConfigError::new(
-                    DATABASE_URL_FILE_VAR,
-                    format!("cannot read {}: {}", path.trim(), e.kind()),
-                )
-            })?);
-            text.trim().to_owned()
-        }
-        (None, None, None) => sinch_auth_store::default_database_url(),
-    };
-    let url = DatabaseUrl(Zeroizing::new(url.trim().to_owned()));
-    let known = ["sqlite:", "postgres://", "postgresql://"];
-    if !known.iter().any(|p| url.expose().starts_with(p)) {
-        // Not echoed: a mistyped URL may still hold a password.
-        return Err(err(
-            "database_url",
-            "must be sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE",
-        ));
-    }
-    Ok(url)
+    let url = Zeroizing::new(
+        match (&overrides.database_url, &raw.database_url, from_file_var) {
+            (Some(url), _, _) => url.clone(),
+            (None, Some(_), Some(_)) => {
+                return Err(ConfigError::new(
+                    format!("database_url / {DATABASE_URL_FILE_VAR}"),
+                    "set only one of them",
+                ));
+            }
+            (None, Some(url), None) => url.clone(),
+            (None, None, Some(path)) => {
+                let text = Zeroizing::new(std::fs::read_to_string(path.trim()).map_err(|e| {
+                    ConfigError::new(
+                        DATABASE_URL_FILE_VAR,
+                        format!("cannot read {}: {}", path.trim(), e.kind()),
+                    )
+                })?);
+                text.trim().to_owned()
+            }
+            (None, None, None) => sinch_auth_store::default_database_url(),
+        },
+    );
+    // The store's errors never echo the URL: it may hold a password.
+    DatabaseUrl::parse(&url).map_err(|e| err("database_url", e.to_string()))
 }
 
 fn signup_policy(
@@ -168,78 +132,65 @@ pub(super) fn accounts_settings(
 ) -> Result<AccountsSettings, ConfigError> {
     let database_url = database_url(raw, lookup, overrides)?;
     let signup = signup_policy(raw, lookup, environment)?;
+    let defaults = AccountsOptions::default();
     let session_ttl = secs(
         "accounts.session_ttl_secs",
         raw.accounts.session_ttl_secs,
-        12 * 3600,
+        defaults.session_ttl,
         60..=30 * 86_400,
     )?;
-    let session_cache_ms = raw.accounts.session_cache_ms.unwrap_or(1000);
-    if session_cache_ms > 60_000 {
-        return Err(err(
-            "accounts.session_cache_ms",
-            format!("{session_cache_ms} is outside 0..=60000 milliseconds"),
-        ));
-    }
-    let secure_cookies = raw.accounts.secure_cookies.unwrap_or(true);
+    let session_cache = match raw.accounts.session_cache_ms {
+        None => defaults.session_cache,
+        Some(ms) if ms <= 60_000 => Duration::from_millis(ms),
+        Some(ms) => {
+            return Err(err(
+                "accounts.session_cache_ms",
+                format!("{ms} is outside 0..=60000 milliseconds"),
+            ));
+        }
+    };
+    let secure_cookies = raw
+        .accounts
+        .secure_cookies
+        .unwrap_or(defaults.secure_cookies);
     if environment == Environment::Production && !secure_cookies {
         return Err(err(
             "accounts.secure_cookies",
             "production requires secure cookies: serve over HTTPS (directly or behind a proxy) and leave this true",
         ));
     }
-    let limits = &raw.rate_limit;
-    let login_limits = LoginLimits {
-        per_ip: rate(
+    let raw_limits = &raw.rate_limit;
+    let limits = defaults.login_limits;
+    let login_limits = limits
+        .with_per_ip(rate(
             "rate_limit.login_per_ip_per_minute",
-            limits.login_per_ip_per_minute,
-            30,
+            raw_limits.login_per_ip_per_minute,
             "rate_limit.login_per_ip_burst",
-            limits.login_per_ip_burst,
-            10,
-        )?,
-        per_username: rate(
+            raw_limits.login_per_ip_burst,
+            limits.per_ip,
+        )?)
+        .with_per_username(rate(
             "rate_limit.login_per_username_per_minute",
-            limits.login_per_username_per_minute,
-            10,
+            raw_limits.login_per_username_per_minute,
             "rate_limit.login_per_username_burst",
-            limits.login_per_username_burst,
-            5,
-        )?,
-    };
-    let defaults = AccountsOptions::default();
+            raw_limits.login_per_username_burst,
+            limits.per_username,
+        )?);
+    // Expired sessions are purged at least as often as they expire.
+    let purge_interval = defaults
+        .purge_interval
+        .min(session_ttl)
+        .max(Duration::from_secs(60));
     Ok(AccountsSettings {
         database_url,
-        options: AccountsOptions {
-            signup,
-            session_ttl,
-            secure_cookies,
-            login_limits,
-            allowed_origins: cors_origins.to_vec(),
-            hashing_concurrency: defaults.hashing_concurrency,
-            purge_interval: defaults
-                .purge_interval
-                .min(session_ttl)
-                .max(Duration::from_secs(60)),
-            session_cache: Duration::from_millis(session_cache_ms),
-        },
+        options: defaults
+            .with_signup(signup)
+            .with_session_ttl(session_ttl)
+            .with_secure_cookies(secure_cookies)
+            .with_login_limits(login_limits)
+            .with_allowed_origins(cors_origins.to_vec())
+            .with_purge_interval(purge_interval)
+            .with_session_cache(session_cache),
         signup_explicit: raw.accounts.signup.is_some(),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn database_urls_hide_passwords() {
-        let url = DatabaseUrl(Zeroizing::new(
-            "postgres://app:hunter2hunter2@db:5432/accounts".to_owned(),
-        ));
-        let shown = format!("{url:?} {}", url.redacted());
-        assert!(!shown.contains("hunter2"), "{shown}");
-        assert!(shown.contains("db:5432/accounts"), "{shown}");
-        let sqlite = DatabaseUrl(Zeroizing::new("sqlite:///var/lib/a.db".to_owned()));
-        assert_eq!(sqlite.redacted(), "sqlite:///var/lib/a.db");
-    }
 }

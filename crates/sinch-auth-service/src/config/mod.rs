@@ -3,37 +3,48 @@
 //! errors that name the setting and its variable.
 
 mod accounts;
-mod assemble;
 mod env;
 mod file;
 mod validate;
+mod values;
 
-use std::fmt;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::time::Duration;
 
 use serde::Deserialize;
 
-pub use accounts::{AccountsSettings, DatabaseUrl, Environment};
-pub use assemble::Built;
+pub use crate::telemetry::LogFormat;
+pub use accounts::{AccountsSettings, Environment};
 pub use env::{
     API_KEYS_FILE_VAR, API_KEYS_VAR, CONFIG_VAR, DATABASE_URL_FILE_VAR, ENV_SETTINGS, EnvSetting,
     SIGNUP_ADMIN_KEYS_FILE_VAR, SIGNUP_ADMIN_KEYS_VAR,
 };
+pub use sinch_auth_store::DatabaseUrl;
 
 use crate::caller::{ApiKeyDigest, JwtSettings};
 use crate::service::{Applications, ServiceOptions};
 
+/// Address of the API listener when none is configured.
+pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8080);
+/// Address of the admin listener when none is configured.
+pub const DEFAULT_ADMIN_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 9090);
+/// Log filter when none is configured.
+pub const DEFAULT_LOG_LEVEL: &str = "info";
+/// How long in-flight requests may run after a shutdown signal, when not
+/// configured.
+pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(25);
+
 /// How callers authenticate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum CallerAuthMode {
     /// Server-to-server: `Authorization: Bearer <API key>`, user named in the body.
     ApiKey,
     /// The app's identity provider: `Authorization: Bearer <JWT>` checked against a JWKS.
     Jwt,
-    /// Built-in accounts and sessions.
+    /// Built-in accounts and sessions (the default).
+    #[default]
     Accounts,
 }
 
@@ -48,19 +59,9 @@ impl CallerAuthMode {
     }
 }
 
-/// Log line format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "kebab-case")]
-pub enum LogFormat {
-    /// Human-readable lines.
-    #[default]
-    Text,
-    /// One JSON object per line.
-    Json,
-}
-
 /// A setting that is missing or wrong.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid setting {setting}: {message}")]
 pub struct ConfigError {
     setting: String,
     message: String,
@@ -68,15 +69,15 @@ pub struct ConfigError {
 
 impl ConfigError {
     /// An error about `setting` (a file key, a variable, or both).
-    pub fn new(setting: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(setting: impl Into<String>, message: impl std::fmt::Display) -> Self {
         ConfigError {
             setting: setting.into(),
-            message: message.into(),
+            message: message.to_string(),
         }
     }
 
     /// An error about the file key `setting`, also naming its variable.
-    pub(crate) fn setting(setting: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn setting(setting: &str, message: impl std::fmt::Display) -> Self {
         let name = match env::var_for(setting) {
             Some(var) => format!("{setting} ({var})"),
             None => setting.to_owned(),
@@ -95,16 +96,9 @@ impl ConfigError {
     }
 }
 
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid setting {}: {}", self.setting, self.message)
-    }
-}
-
-impl std::error::Error for ConfigError {}
-
 /// Values from the command line, which win over the file and variables.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct Overrides {
     /// `--listen`.
     pub listen: Option<SocketAddr>,
@@ -118,13 +112,46 @@ pub struct Overrides {
     pub database_url: Option<String>,
 }
 
+impl Overrides {
+    /// With `--listen`.
+    pub fn with_listen(mut self, addr: SocketAddr) -> Self {
+        self.listen = Some(addr);
+        self
+    }
+
+    /// With `--admin-listen`.
+    pub fn with_admin_listen(mut self, addr: SocketAddr) -> Self {
+        self.admin_listen = Some(addr);
+        self
+    }
+
+    /// With `--caller-auth`.
+    pub fn with_caller_auth(mut self, mode: CallerAuthMode) -> Self {
+        self.caller_auth = Some(mode);
+        self
+    }
+
+    /// With `--log-format`.
+    pub fn with_log_format(mut self, format: LogFormat) -> Self {
+        self.log_format = Some(format);
+        self
+    }
+
+    /// With `--database-url`.
+    pub fn with_database_url(mut self, url: impl Into<String>) -> Self {
+        self.database_url = Some(url.into());
+        self
+    }
+}
+
 /// The validated configuration of `serve`. `Debug` shows no secret (the
 /// applications and keys redact themselves).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Settings {
-    /// API listener. Default 127.0.0.1:8080.
+    /// API listener. Default [`DEFAULT_LISTEN`].
     pub listen: SocketAddr,
-    /// Admin listener. Default 127.0.0.1:9090.
+    /// Admin listener. Default [`DEFAULT_ADMIN_LISTEN`].
     pub admin_listen: SocketAddr,
     /// Caller authentication mode. Default `accounts`.
     pub caller_auth: CallerAuthMode,
@@ -132,9 +159,11 @@ pub struct Settings {
     pub environment: Environment,
     /// Log format. Default text.
     pub log_format: LogFormat,
-    /// Log filter (`info`, `warn,sinch_auth=debug`…). Default `info`.
+    /// Log filter (`info`, `warn,sinch_auth=debug`…). Default
+    /// [`DEFAULT_LOG_LEVEL`].
     pub log_level: String,
-    /// How long in-flight requests may run after a shutdown signal. Default 25 s.
+    /// How long in-flight requests may run after a shutdown signal. Default
+    /// [`DEFAULT_SHUTDOWN_GRACE`].
     pub shutdown_grace: Duration,
     /// The API options.
     pub options: ServiceOptions,

@@ -5,25 +5,23 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ipnet::IpNet;
 use sinch_auth::{Application, KEY_VAR, SECRET_FILE_VAR, SECRET_VAR, TtlBounds};
 
 use super::accounts::{Environment, accounts_settings, environment};
 use super::env::{API_KEYS_FILE_VAR, API_KEYS_VAR};
-use super::file::{RawApplication, RawConfig, RawJwt, RawKeyDigest, RawTtl};
-use super::{CallerAuthMode, ConfigError, LogFormat, Overrides, Settings};
+use super::file::{RawApplication, RawConfig, RawJwt, RawTtl};
+use super::values::{
+    Lookup, check_origin, enum_value, err, key_digests, parse_net, rate, secs, valid_name,
+};
+use super::{
+    CallerAuthMode, ConfigError, DEFAULT_ADMIN_LISTEN, DEFAULT_LISTEN, DEFAULT_LOG_LEVEL,
+    DEFAULT_SHUTDOWN_GRACE, LogFormat, Overrides, Settings,
+};
 use crate::caller::jwt::{JwksSource, parse_algorithm, validate_jwks_url};
-use crate::caller::{ApiKey, ApiKeyDigest, JwtSettings, UserIdEncoding};
-use crate::rate_limit::{Rate, RateLimitSettings};
+use crate::caller::{JwtSettings, UserIdEncoding};
 use crate::service::{
     Applications, DEFAULT_APPLICATION, ServiceOptions, TicketPolicy, TokenPolicy,
 };
-
-pub(super) type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
-
-pub(super) fn err(setting: &str, message: impl Into<String>) -> ConfigError {
-    ConfigError::setting(setting, message)
-}
 
 pub(crate) fn validate(
     raw: RawConfig,
@@ -32,14 +30,14 @@ pub(crate) fn validate(
 ) -> Result<Settings, ConfigError> {
     let listen = match overrides.listen {
         Some(addr) => addr,
-        None => socket_addr("listen", raw.listen.as_deref(), "127.0.0.1:8080")?,
+        None => socket_addr("listen", raw.listen.as_deref(), DEFAULT_LISTEN)?,
     };
     let admin_listen = match overrides.admin_listen {
         Some(addr) => addr,
         None => socket_addr(
             "admin_listen",
             raw.admin_listen.as_deref(),
-            "127.0.0.1:9090",
+            DEFAULT_ADMIN_LISTEN,
         )?,
     };
     if listen == admin_listen && listen.port() != 0 {
@@ -50,7 +48,7 @@ pub(crate) fn validate(
         None => enum_value(
             "caller_auth",
             raw.caller_auth.as_deref(),
-            CallerAuthMode::Accounts,
+            CallerAuthMode::default(),
         )?,
     };
     let environment = environment(&raw)?;
@@ -66,18 +64,30 @@ pub(crate) fn validate(
     };
     let log_format = match overrides.log_format {
         Some(format) => format,
-        None => enum_value("log_format", raw.log_format.as_deref(), LogFormat::Text)?,
+        None => enum_value(
+            "log_format",
+            raw.log_format.as_deref(),
+            LogFormat::default(),
+        )?,
     };
-    let log_level = raw.log_level.unwrap_or_else(|| "info".to_owned());
-    crate::telemetry::parse_filter(&log_level).map_err(|m| err("log_level", m))?;
+    let log_level = raw
+        .log_level
+        .unwrap_or_else(|| DEFAULT_LOG_LEVEL.to_owned());
+    crate::telemetry::parse_filter(&log_level).map_err(|e| err("log_level", e.to_string()))?;
 
+    let defaults = ServiceOptions::default();
     let request_timeout = secs(
         "request_timeout_secs",
         raw.request_timeout_secs,
-        10,
+        defaults.request_timeout,
         1..=3600,
     )?;
-    let shutdown_grace = secs("shutdown_grace_secs", raw.shutdown_grace_secs, 25, 0..=3600)?;
+    let shutdown_grace = secs(
+        "shutdown_grace_secs",
+        raw.shutdown_grace_secs,
+        DEFAULT_SHUTDOWN_GRACE,
+        0..=3600,
+    )?;
     let trusted_proxies = raw
         .trusted_proxies
         .unwrap_or_default()
@@ -89,32 +99,32 @@ pub(crate) fn validate(
         check_origin(origin).map_err(|m| err("cors_origins", m))?;
     }
 
-    let options = ServiceOptions {
-        tickets: ticket_policy(&raw.tickets)?,
-        tokens: token_policy(&raw.registration_tokens)?,
-        rate_limits: RateLimitSettings {
-            per_ip: rate(
-                "rate_limit.per_ip_per_minute",
-                raw.rate_limit.per_ip_per_minute,
-                600,
-                "rate_limit.per_ip_burst",
-                raw.rate_limit.per_ip_burst,
-                100,
-            )?,
-            per_user: rate(
-                "rate_limit.per_user_per_minute",
-                raw.rate_limit.per_user_per_minute,
-                60,
-                "rate_limit.per_user_burst",
-                raw.rate_limit.per_user_burst,
-                20,
-            )?,
-        },
-        trusted_proxies,
-        cors_origins,
-        cors_allow_credentials: raw.cors_allow_credentials.unwrap_or(false),
-        request_timeout,
-    };
+    let limits = defaults.rate_limits;
+    let rate_limits = limits
+        .with_per_ip(rate(
+            "rate_limit.per_ip_per_minute",
+            raw.rate_limit.per_ip_per_minute,
+            "rate_limit.per_ip_burst",
+            raw.rate_limit.per_ip_burst,
+            limits.per_ip,
+        )?)
+        .with_per_user(rate(
+            "rate_limit.per_user_per_minute",
+            raw.rate_limit.per_user_per_minute,
+            "rate_limit.per_user_burst",
+            raw.rate_limit.per_user_burst,
+            limits.per_user,
+        )?);
+    let allow_credentials = raw
+        .cors_allow_credentials
+        .unwrap_or(defaults.cors_allow_credentials);
+    let options = ServiceOptions::default()
+        .with_tickets(ticket_policy(&raw.tickets)?)
+        .with_tokens(token_policy(&raw.registration_tokens)?)
+        .with_rate_limits(rate_limits)
+        .with_trusted_proxies(trusted_proxies)
+        .with_cors(cors_origins, allow_credentials)
+        .with_request_timeout(request_timeout);
 
     let applications = if caller_auth == CallerAuthMode::Accounts
         && !credentials_configured(&raw.applications, lookup)
@@ -199,9 +209,12 @@ fn development_only(
 fn socket_addr(
     setting: &str,
     value: Option<&str>,
-    default: &str,
+    default: SocketAddr,
 ) -> Result<SocketAddr, ConfigError> {
-    value.unwrap_or(default).parse().map_err(|_| {
+    let Some(value) = value else {
+        return Ok(default);
+    };
+    value.parse().map_err(|_| {
         err(
             setting,
             "must be IP:PORT, e.g. 127.0.0.1:8080 or [::1]:8080",
@@ -209,65 +222,17 @@ fn socket_addr(
     })
 }
 
-pub(super) fn enum_value<T: for<'de> serde::Deserialize<'de>>(
-    setting: &str,
-    value: Option<&str>,
-    default: T,
-) -> Result<T, ConfigError> {
-    let Some(value) = value else {
-        return Ok(default);
-    };
-    T::deserialize(serde::de::value::StrDeserializer::<serde::de::value::Error>::new(value))
-        .map_err(|e| err(setting, e.to_string()))
-}
-
-pub(super) fn secs(
-    setting: &str,
-    value: Option<u64>,
-    default: u64,
-    range: std::ops::RangeInclusive<u64>,
-) -> Result<Duration, ConfigError> {
-    let value = value.unwrap_or(default);
-    if !range.contains(&value) {
-        return Err(err(
-            setting,
-            format!(
-                "{value} is outside {}..={} seconds",
-                range.start(),
-                range.end()
-            ),
-        ));
-    }
-    Ok(Duration::from_secs(value))
-}
-
-fn parse_net(text: &str) -> Result<IpNet, String> {
-    let text = text.trim();
-    text.parse::<IpNet>()
-        .or_else(|_| text.parse::<std::net::IpAddr>().map(IpNet::from))
-        .map_err(|_| format!("{text:?} is not an IP address or CIDR network"))
-}
-
-fn check_origin(origin: &str) -> Result<(), String> {
-    let url = url::Url::parse(origin).map_err(|_| format!("{origin:?} is not an origin"))?;
-    let canonical = url.origin().ascii_serialization();
-    if !matches!(url.scheme(), "http" | "https") || canonical != origin {
-        return Err(format!(
-            "{origin:?} is not an origin; write scheme://host[:port] without a path, e.g. https://app.example.com"
-        ));
-    }
-    Ok(())
-}
-
+/// A default lifetime and its bounds, each falling back to `defaults`
+/// (default, min, max).
 fn ttl_triplet(
     section: &str,
     raw: &RawTtl,
-    defaults: (u64, u64, u64),
+    defaults: (Duration, Duration, Duration),
 ) -> Result<(Duration, Duration, Duration), ConfigError> {
     let name = |key: &str| format!("{section}.{key}");
-    let default = raw.default_ttl_secs.unwrap_or(defaults.0);
-    let min = raw.min_ttl_secs.unwrap_or(defaults.1);
-    let max = raw.max_ttl_secs.unwrap_or(defaults.2);
+    let default = raw.default_ttl_secs.unwrap_or(defaults.0.as_secs());
+    let min = raw.min_ttl_secs.unwrap_or(defaults.1.as_secs());
+    let max = raw.max_ttl_secs.unwrap_or(defaults.2.as_secs());
     if min < 60 {
         return Err(err(&name("min_ttl_secs"), "must be at least 60"));
     }
@@ -291,43 +256,19 @@ fn ttl_triplet(
 }
 
 fn ticket_policy(raw: &RawTtl) -> Result<TicketPolicy, ConfigError> {
-    let (default_ttl, min_ttl, max_ttl) = ttl_triplet("tickets", raw, (3600, 60, 86_400))?;
-    Ok(TicketPolicy {
-        default_ttl,
-        min_ttl,
-        max_ttl,
-    })
+    let d = TicketPolicy::default();
+    let (default_ttl, min, max) =
+        ttl_triplet("tickets", raw, (d.default_ttl, d.min_ttl, d.max_ttl))?;
+    Ok(d.with_default_ttl(default_ttl).with_bounds(min, max))
 }
 
 fn token_policy(raw: &RawTtl) -> Result<TokenPolicy, ConfigError> {
-    let (default_ttl, min, max) = ttl_triplet("registration_tokens", raw, (600, 60, 86_400))?;
+    let d = TokenPolicy::default();
+    let defaults = (d.default_ttl, d.bounds.min(), d.bounds.max());
+    let (default_ttl, min, max) = ttl_triplet("registration_tokens", raw, defaults)?;
     let bounds = TtlBounds::new(min, max)
         .map_err(|e| err("registration_tokens.max_ttl_secs", e.to_string()))?;
-    Ok(TokenPolicy {
-        default_ttl,
-        bounds,
-    })
-}
-
-pub(super) fn rate(
-    setting: &str,
-    per_minute: Option<u64>,
-    default: u32,
-    burst_setting: &str,
-    burst: Option<u64>,
-    default_burst: u32,
-) -> Result<Option<Rate>, ConfigError> {
-    let to_u32 =
-        |name: &str, v: u64| u32::try_from(v).map_err(|_| err(name, "must be at most 4294967295"));
-    let per_minute = match per_minute {
-        Some(v) => to_u32(setting, v)?,
-        None => default,
-    };
-    let burst = match burst {
-        Some(v) => to_u32(burst_setting, v)?,
-        None => default_burst.min(per_minute.max(1)),
-    };
-    Ok(Rate::new(per_minute, burst))
+    Ok(d.with_default_ttl(default_ttl).with_bounds(bounds))
 }
 
 /// The default application from `SINCH_APPLICATION_*` (or the file's
@@ -398,70 +339,6 @@ fn file_application(
     .map_err(|e| ConfigError::new(&setting, e.to_string()))
 }
 
-fn valid_name(name: &str) -> bool {
-    (1..=64).contains(&name.len())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-}
-
-/// Key digests from the file (`setting`, as SHA-256 digests) and from the
-/// plain-text variables `var` and `file_var`; at least one in total. Used
-/// for the API keys of api-key mode and the sign-up admin keys.
-pub(super) fn key_digests(
-    purpose: &str,
-    setting: &str,
-    raw: &[RawKeyDigest],
-    var: &str,
-    file_var: &str,
-    lookup: Lookup<'_>,
-) -> Result<Vec<ApiKeyDigest>, ConfigError> {
-    let mut keys = Vec::new();
-    for (i, k) in raw.iter().enumerate() {
-        let name = k
-            .name
-            .clone()
-            .unwrap_or_else(|| format!("config-{}", i + 1));
-        if !valid_name(&name) {
-            return Err(err(
-                setting,
-                format!("key name {name:?} must use only A-Z a-z 0-9 . _ - (at most 64)"),
-            ));
-        }
-        keys.push(
-            ApiKeyDigest::from_hex(name, &k.sha256)
-                .map_err(|m| err(setting, format!("key {}: {m}", i + 1)))?,
-        );
-    }
-    let from_var = |var: &str, text: &str, prefix: &str, keys: &mut Vec<ApiKeyDigest>| {
-        let parts = text
-            .split([',', '\n', '\r'])
-            .map(str::trim)
-            .filter(|p| !p.is_empty());
-        for (i, part) in parts.enumerate() {
-            let key = ApiKey::new(part).map_err(|m| ConfigError::new(var, m))?;
-            keys.push(ApiKeyDigest::of_key(format!("{prefix}-{}", i + 1), &key));
-        }
-        Ok::<(), ConfigError>(())
-    };
-    if let Some(text) = lookup(var).filter(|v| !v.is_empty()) {
-        from_var(var, &text, "env", &mut keys)?;
-    }
-    if let Some(path) = lookup(file_var).filter(|v| !v.is_empty()) {
-        let text = zeroize::Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| {
-            ConfigError::new(file_var, format!("cannot read {path}: {}", e.kind()))
-        })?);
-        from_var(file_var, &text, "file", &mut keys)?;
-    }
-    if keys.is_empty() {
-        return Err(ConfigError::new(
-            format!("{setting} / {var} / {file_var}"),
-            format!("{purpose} needs at least one key"),
-        ));
-    }
-    Ok(keys)
-}
-
 fn jwt_settings(raw: &RawJwt) -> Result<JwtSettings, ConfigError> {
     let issuer = raw
         .issuer
@@ -485,7 +362,7 @@ fn jwt_settings(raw: &RawJwt) -> Result<JwtSettings, ConfigError> {
         })?;
     let jwks = match (&raw.jwks_url, &raw.jwks_file) {
         (Some(url), None) => {
-            validate_jwks_url(url).map_err(|m| err("jwt.jwks_url", m))?;
+            validate_jwks_url(url).map_err(|e| err("jwt.jwks_url", e.to_string()))?;
             JwksSource::Url(url.clone())
         }
         (None, Some(path)) => {
@@ -516,19 +393,22 @@ fn jwt_settings(raw: &RawJwt) -> Result<JwtSettings, ConfigError> {
         if names.is_empty() {
             return Err(err("jwt.algorithms", "list at least one algorithm"));
         }
-        settings.algorithms = names
+        let algorithms = names
             .iter()
-            .map(|n| parse_algorithm(n).map_err(|m| err("jwt.algorithms", m)))
+            .map(|n| parse_algorithm(n).map_err(|e| err("jwt.algorithms", e.to_string())))
             .collect::<Result<_, _>>()?;
+        settings = settings.with_algorithms(algorithms);
     }
-    if let Some(claim) = &raw.user_id_claim {
-        if claim.is_empty() {
+    let claim = match &raw.user_id_claim {
+        Some(claim) if claim.is_empty() => {
             return Err(err("jwt.user_id_claim", "must not be empty"));
         }
-        settings.user_id_claim = claim.clone();
-    }
-    settings.user_id_encoding = match raw.user_id_encoding.as_deref() {
-        None | Some("none") => UserIdEncoding::None,
+        Some(claim) => claim.clone(),
+        None => settings.user_id_claim.clone(),
+    };
+    let encoding = match raw.user_id_encoding.as_deref() {
+        None => settings.user_id_encoding,
+        Some("none") => UserIdEncoding::None,
         Some("base64url") => UserIdEncoding::Base64Url,
         Some(other) => {
             return Err(err(
@@ -537,38 +417,27 @@ fn jwt_settings(raw: &RawJwt) -> Result<JwtSettings, ConfigError> {
             ));
         }
     };
-    settings.leeway = secs("jwt.leeway_secs", raw.leeway_secs, 30, 0..=300)?;
-    settings.jwks_max_age = secs("jwt.jwks_cache_secs", raw.jwks_cache_secs, 300, 10..=86_400)?;
-    settings.jwks_min_refresh_interval = secs(
+    let leeway = secs("jwt.leeway_secs", raw.leeway_secs, settings.leeway, 0..=300)?;
+    let max_age = secs(
+        "jwt.jwks_cache_secs",
+        raw.jwks_cache_secs,
+        settings.jwks_max_age,
+        10..=86_400,
+    )?;
+    let min_refresh = secs(
         "jwt.jwks_min_refresh_secs",
         raw.jwks_min_refresh_secs,
-        30,
+        settings.jwks_min_refresh_interval,
         0..=3600,
     )?;
-    settings.jwks_fetch_timeout = secs("jwt.jwks_timeout_secs", raw.jwks_timeout_secs, 5, 1..=60)?;
-    Ok(settings)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn origins_must_be_bare() {
-        assert!(check_origin("https://app.example.com").is_ok());
-        assert!(check_origin("http://localhost:3000").is_ok());
-        assert!(check_origin("https://app.example.com/").is_err());
-        assert!(check_origin("https://app.example.com/path").is_err());
-        assert!(check_origin("*").is_err());
-        assert!(check_origin("ftp://x").is_err());
-    }
-
-    #[test]
-    fn networks_and_addresses() {
-        assert!(parse_net("10.0.0.0/8").is_ok());
-        assert!(parse_net("192.168.1.1").is_ok());
-        assert!(parse_net("::1").is_ok());
-        assert!(parse_net("10.0.0.0/33").is_err());
-        assert!(parse_net("proxy.local").is_err());
-    }
+    let timeout = secs(
+        "jwt.jwks_timeout_secs",
+        raw.jwks_timeout_secs,
+        settings.jwks_fetch_timeout,
+        1..=60,
+    )?;
+    Ok(settings
+        .with_user_id_claim(claim, encoding)
+        .with_leeway(leeway)
+        .with_jwks_timing(max_age, min_refresh, timeout))
 }

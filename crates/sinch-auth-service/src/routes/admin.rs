@@ -28,7 +28,7 @@ pub(crate) async fn readyz(State(service): State<TokenService>) -> Response {
             "applications": service.applications().names().collect::<Vec<_>>(),
             "callerAuth": {
                 "mode": service.authenticator().mode(),
-                "status": match &auth { Ok(()) => "ok".to_owned(), Err(reason) => reason.clone() },
+                "status": match &auth { Ok(()) => "ok".to_owned(), Err(reason) => reason.to_string() },
             },
             "draining": draining,
         }

@@ -1,8 +1,7 @@
 //! Middleware: the API router's (client IP, per-IP limit, timeout,
 //! metrics, access log) and the admin router's timeout.
 
-use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};
@@ -10,10 +9,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::Method;
 
-use super::ROUTES;
 use crate::client_ip::{ClientIp, ClientIpResolver};
 use crate::problem::{AuthFailureReason, Problem, ProblemCode};
-use crate::rate_limit::retry_after_secs;
+use crate::rate_limit::admit;
 use crate::service::TokenService;
 
 fn method_label(method: &Method) -> &'static str {
@@ -30,45 +28,33 @@ fn method_label(method: &Method) -> &'static str {
     }
 }
 
-/// The route template of a request, as a static label (the metrics
-/// allocate nothing per request): `unmatched` for 404s.
-fn route_label(matched: Option<&MatchedPath>) -> &'static str {
-    let Some(matched) = matched else {
-        return "unmatched";
-    };
-    let mut known = ROUTES.iter().chain(crate::accounts::ACCOUNTS_ROUTES);
-    match known.find(|r| r.path == matched.as_str()) {
-        Some(route) => route.path,
-        None => intern_route(matched.as_str()),
-    }
+/// The middleware's state: the service, and the route templates it serves
+/// (static strings: the metrics allocate nothing per request).
+#[derive(Clone)]
+pub(crate) struct ApiLayer {
+    service: TokenService,
+    routes: Arc<[&'static str]>,
 }
 
-/// A static copy of a route template from an [`ApiExtension`]. Templates
-/// come from code, not requests, so there are few; past 64, `other`.
-///
-/// [`ApiExtension`]: super::ApiExtension
-fn intern_route(template: &str) -> &'static str {
-    static SEEN: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
-    let mut seen = SEEN.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(known) = seen.iter().find(|t| **t == template) {
-        return known;
-    }
-    if seen.len() >= 64 {
-        return "other";
-    }
-    let leaked: &'static str = Box::leak(template.to_owned().into_boxed_str());
-    seen.push(leaked);
-    leaked
-}
-
-struct OptionalIp(Option<std::net::IpAddr>);
-
-impl std::fmt::Display for OptionalIp {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.0 {
-            Some(ip) => ip.fmt(f),
-            None => f.write_str("unknown"),
+impl ApiLayer {
+    pub(crate) fn new(service: TokenService, routes: Vec<&'static str>) -> Self {
+        ApiLayer {
+            service,
+            routes: routes.into(),
         }
+    }
+
+    /// The route template of a request as a metrics label: `unmatched`
+    /// for 404s.
+    fn route_label(&self, matched: Option<&MatchedPath>) -> &'static str {
+        let Some(matched) = matched else {
+            return "unmatched";
+        };
+        self.routes
+            .iter()
+            .find(|path| **path == matched.as_str())
+            .copied()
+            .unwrap_or("other")
     }
 }
 
@@ -79,20 +65,27 @@ impl std::fmt::Display for OptionalIp {
 /// record metrics and one access-log line: method, route template (never
 /// the raw URI), status, code, latency, client IP. Never headers or bodies.
 pub(crate) async fn api_middleware(
-    State(service): State<TokenService>,
+    State(layer): State<ApiLayer>,
     mut request: Request,
     next: Next,
 ) -> Response {
     let start = Instant::now();
+    let service = &layer.service;
     let peer = ClientIpResolver::peer(request.extensions());
-    let client_ip = service.inner.client_ip.resolve(peer, request.headers());
+    let client_ip = service
+        .client_ip_resolver()
+        .resolve(peer, request.headers());
     request.extensions_mut().insert(ClientIp(client_ip));
     let method = method_label(request.method());
-    let route = route_label(request.extensions().get::<MatchedPath>());
+    let route = layer.route_label(request.extensions().get::<MatchedPath>());
 
-    let response = match per_ip_limit(&service, client_ip) {
-        Some(refusal) => refusal,
-        None => {
+    let per_ip = match client_ip {
+        Some(ip) => admit(service.limits().per_ip.as_ref(), &ip, service.metrics()),
+        None => Ok(()),
+    };
+    let response = match per_ip {
+        Err(refusal) => refusal.into_response(),
+        Ok(()) => {
             let limit = service.options().request_timeout;
             match tokio::time::timeout(limit, next.run(request)).await {
                 Ok(response) => response,
@@ -107,7 +100,7 @@ pub(crate) async fn api_middleware(
 
     let elapsed = start.elapsed();
     let status = response.status().as_u16();
-    let metrics = &service.inner.metrics;
+    let metrics = service.metrics();
     metrics.request(method, route, status, elapsed.as_secs_f64());
     let reason = response
         .extensions()
@@ -126,32 +119,18 @@ pub(crate) async fn api_middleware(
         tracing::info!(
             target: "sinch_auth::access",
             method, route, status, code, reason, latency_us,
-            client_ip = %OptionalIp(client_ip),
+            client_ip = %ClientIp(client_ip),
             "request refused"
         );
     } else {
         tracing::debug!(
             target: "sinch_auth::access",
             method, route, status, latency_us,
-            client_ip = %OptionalIp(client_ip),
+            client_ip = %ClientIp(client_ip),
             "request"
         );
     }
     response
-}
-
-fn per_ip_limit(service: &TokenService, client_ip: Option<IpAddr>) -> Option<Response> {
-    let limiter = service.inner.limits.per_ip.as_ref()?;
-    let ip = client_ip?;
-    let wait = limiter.check(&ip).err()?;
-    service.inner.metrics.rate_limited("ip");
-    Some(
-        Problem::rate_limited(
-            retry_after_secs(wait),
-            "too many requests from this address; retry later",
-        )
-        .into_response(),
-    )
 }
 
 /// Admin requests get a fixed bound (readiness may wait for a JWKS fetch).

@@ -1,4 +1,4 @@
-//! The two routers and the list of their routes (which `/openapi.json`
+//! The two routers, assembled from route tables (which `/openapi.json`
 //! must describe, as a test checks).
 
 mod admin;
@@ -6,77 +6,46 @@ mod credentials;
 mod layers;
 pub mod openapi;
 
-use axum::Router;
-use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
 use http::{HeaderValue, Method, header};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 
+pub use crate::api_extension::{ApiExtension, Listener, RouteInfo, RouteTable};
 pub use credentials::Authenticated;
 
+use crate::accounts::Accounts;
 use crate::extract::BODY_LIMIT;
 use crate::problem::{Problem, ProblemCode};
 use crate::service::TokenService;
 
-/// Which listener a route is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Listener {
-    /// The public API port (`--listen`).
-    Api,
-    /// The private admin port (`--admin-listen`).
-    Admin,
+fn api_table() -> RouteTable<TokenService> {
+    RouteTable::new(Listener::Api)
+        .route("POST", "/v1/tickets", post(credentials::post_ticket))
+        .route(
+            "POST",
+            "/v1/registration-tokens",
+            post(credentials::post_registration_token),
+        )
+        .route("GET", "/openapi.json", get(openapi::respond))
 }
 
-/// One route of the service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RouteInfo {
-    /// The listener.
-    pub listener: Listener,
-    /// The method.
-    pub method: &'static str,
-    /// The path.
-    pub path: &'static str,
+fn admin_table() -> RouteTable<TokenService> {
+    RouteTable::new(Listener::Admin)
+        .route("GET", "/livez", get(admin::livez))
+        .route("GET", "/readyz", get(admin::readyz))
+        .route("GET", "/metrics", get(admin::metrics))
 }
 
-/// Every route, both listeners.
-pub const ROUTES: &[RouteInfo] = &[
-    RouteInfo {
-        listener: Listener::Api,
-        method: "POST",
-        path: "/v1/tickets",
-    },
-    RouteInfo {
-        listener: Listener::Api,
-        method: "POST",
-        path: "/v1/registration-tokens",
-    },
-    RouteInfo {
-        listener: Listener::Api,
-        method: "GET",
-        path: "/openapi.json",
-    },
-    RouteInfo {
-        listener: Listener::Admin,
-        method: "GET",
-        path: "/livez",
-    },
-    RouteInfo {
-        listener: Listener::Admin,
-        method: "GET",
-        path: "/readyz",
-    },
-    RouteInfo {
-        listener: Listener::Admin,
-        method: "GET",
-        path: "/metrics",
-    },
-];
-
-fn only(method: &'static str, route: MethodRouter<TokenService>) -> MethodRouter<TokenService> {
-    route.fallback(move || async move { Problem::method_not_allowed(method) })
+/// The service's own routes on both listeners (an [`ApiExtension`] adds
+/// its own).
+pub fn base_routes() -> Vec<RouteInfo> {
+    let mut routes = api_table().list().to_vec();
+    routes.extend_from_slice(admin_table().list());
+    routes
 }
 
 async fn not_found() -> Problem {
@@ -88,50 +57,60 @@ fn no_store() -> SetResponseHeaderLayer<HeaderValue> {
     SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))
 }
 
-/// Routes a caller-authentication mode adds to the public API (the
-/// accounts mode: sign-up, login, logout…), with their OpenAPI paths. They
-/// are served behind the same layers as the credential routes: client IP
-/// and per-IP limit, timeout, metrics and access log, CORS, `no-store`.
-#[derive(Debug, Clone, Default)]
-pub struct ApiExtension {
-    /// The routes, with their own state already applied.
-    pub routes: Router,
-    /// OpenAPI `paths` entries describing them, merged into `/openapi.json`.
-    pub openapi_paths: serde_json::Map<String, serde_json::Value>,
-}
-
-pub(crate) fn api_router(service: TokenService, extension: ApiExtension) -> Router {
-    let doc = Bytes::from(openapi::document_with(&extension.openapi_paths).to_string());
-    let mut router = Router::new()
-        .route("/v1/tickets", only("POST", post(credentials::post_ticket)))
-        .route(
-            "/v1/registration-tokens",
-            only("POST", post(credentials::post_registration_token)),
-        )
-        .route(
-            "/openapi.json",
-            only("GET", get(move || openapi::respond(doc.clone()))),
-        )
-        .with_state(service.clone())
-        .merge(extension.routes)
-        .fallback(not_found)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(from_fn_with_state(service.clone(), layers::api_middleware));
-    if let Some(cors) = cors_layer(&service) {
-        router = router.layer(cors);
+impl TokenService {
+    /// The public API: `POST /v1/tickets`, `POST /v1/registration-tokens`,
+    /// `GET /openapi.json`. Serve it with
+    /// `into_make_service_with_connect_info::<SocketAddr>()` so that per-IP
+    /// limits apply; without connect info the client IP is unknown and only
+    /// per-user limits apply.
+    pub fn router(&self) -> Router {
+        self.router_with(ApiExtension::default())
     }
-    router.layer(no_store())
+
+    /// [`router`](Self::router) with more routes (a caller-auth mode's)
+    /// behind the same layers, and described in `/openapi.json`.
+    pub fn router_with(&self, extension: ApiExtension) -> Router {
+        let table = api_table();
+        let labels: Vec<&'static str> = table
+            .list()
+            .iter()
+            .chain(extension.routes())
+            .map(|route| route.path)
+            .collect();
+        let document = openapi::Document::new(openapi::document_with(extension.openapi_paths()));
+        let (own, _) = table.with_state(self.clone());
+        let mut router = own
+            .layer(Extension(document))
+            .merge(extension.into_router())
+            .fallback(not_found)
+            .layer(DefaultBodyLimit::max(BODY_LIMIT))
+            .layer(from_fn_with_state(
+                layers::ApiLayer::new(self.clone(), labels),
+                layers::api_middleware,
+            ));
+        if let Some(cors) = cors_layer(self) {
+            router = router.layer(cors);
+        }
+        router.layer(no_store())
+    }
+
+    /// The admin API for a separate, private port: `GET /livez`,
+    /// `GET /readyz`, `GET /metrics`.
+    pub fn admin_router(&self) -> Router {
+        let (router, _) = admin_table().with_state(self.clone());
+        router
+            .fallback(not_found)
+            .layer(from_fn(layers::admin_timeout))
+            .layer(no_store())
+    }
 }
 
-pub(crate) fn admin_router(service: TokenService) -> Router {
-    Router::new()
-        .route("/livez", only("GET", get(admin::livez)))
-        .route("/readyz", only("GET", get(admin::readyz)))
-        .route("/metrics", only("GET", get(admin::metrics)))
-        .fallback(not_found)
-        .layer(from_fn(layers::admin_timeout))
-        .layer(no_store())
-        .with_state(service)
+impl Accounts {
+    /// The whole public API in accounts mode: [`TokenService::router`]'s
+    /// routes plus [`extension`](Accounts::extension)'s.
+    pub fn router(&self, service: &TokenService) -> Router {
+        service.router_with(self.extension(service))
+    }
 }
 
 fn cors_layer(service: &TokenService) -> Option<CorsLayer> {

@@ -2,6 +2,7 @@
 //! written by hand (the API is small) and checked against the route list
 //! by the tests.
 
+use axum::Extension;
 use axum::body::Bytes;
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, header};
@@ -9,8 +10,18 @@ use serde_json::{Value, json};
 
 use crate::problem::ProblemCode;
 
-/// Serves the document (rendered once when the router is built).
-pub(crate) async fn respond(doc: Bytes) -> Response {
+/// The rendered document, made once when the router is built.
+#[derive(Debug, Clone)]
+pub(crate) struct Document(Bytes);
+
+impl Document {
+    pub(crate) fn new(document: Value) -> Self {
+        Document(Bytes::from(document.to_string()))
+    }
+}
+
+/// Serves the document.
+pub(crate) async fn respond(Extension(Document(doc)): Extension<Document>) -> Response {
     let mut response = doc.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -49,8 +49,9 @@ pub(crate) fn split_token(token: &str) -> Result<TokenParts<'_>, Error> {
 }
 
 /// Appends `value` as a JSON string (RFC 8259 escaping: quote, backslash,
-/// control characters; everything else as UTF-8).
-pub(crate) fn write_json_string(out: &mut String, value: &str) {
+/// control characters; everything else as UTF-8). Shared with the token
+/// service's JSON log lines, so there is one escaper in the project.
+pub fn write_json_string(out: &mut String, value: &str) {
     out.push('"');
     for c in value.chars() {
         match c {

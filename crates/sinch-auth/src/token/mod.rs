@@ -10,4 +10,5 @@ mod verify;
 pub use claims::TokenClaims;
 pub use day_key::{derive_signing_key, key_id};
 pub(crate) use jwt::split_token;
+pub use jwt::write_json_string;
 pub use mint::{MIN_INSTANCE_TTL, RegistrationToken, TokenBuilder, TtlBounds};

@@ -50,7 +50,7 @@ fn invalid_credentials() -> Problem {
 pub(super) async fn log_in(State(state): State<AccountsState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let ip = client_ip(&parts);
-    let metrics = &state.service.inner.metrics;
+    let metrics = state.service.metrics();
     let admitted = state
         .accounts
         .inner

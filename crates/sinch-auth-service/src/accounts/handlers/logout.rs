@@ -14,7 +14,7 @@ pub(super) async fn log_out(State(state): State<AccountsState>, request: Request
     let (parts, _body) = request.into_parts();
     let ip = client_ip(&parts);
     let accounts = &state.accounts.inner;
-    let metrics = &state.service.inner.metrics;
+    let metrics = state.service.metrics();
     let cleared = [(SET_COOKIE, accounts.cookie.clear())];
 
     let Some(cookie) = accounts.cookie.read(&parts.headers) else {

@@ -12,10 +12,9 @@ mod signup;
 use std::fmt;
 use std::net::IpAddr;
 
-use axum::Router;
 use axum::body::Body;
 use axum::extract::{FromRequest, Request};
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{get, post};
 use http::request::Parts;
 use serde::de::DeserializeOwned;
 
@@ -23,20 +22,12 @@ pub use login::LoginResponse;
 pub use signup::SignUpResponse;
 
 use super::Accounts;
+use crate::api_extension::{Listener, RouteTable};
 use crate::client_ip::ClientIp;
 use crate::extract::JsonBody;
 use crate::problem::Problem;
-use crate::rate_limit::retry_after_secs;
-use crate::routes::{Listener, RouteInfo};
+use crate::rate_limit::admit;
 use crate::service::TokenService;
-
-pub(crate) const fn route(method: &'static str, path: &'static str) -> RouteInfo {
-    RouteInfo {
-        listener: Listener::Api,
-        method,
-        path,
-    }
-}
 
 /// What the handlers share: the token service (credentials, metrics) and
 /// the accounts.
@@ -46,21 +37,17 @@ pub(crate) struct AccountsState {
     pub(crate) accounts: Accounts,
 }
 
-fn only(method: &'static str, route: MethodRouter<AccountsState>) -> MethodRouter<AccountsState> {
-    route.fallback(move || async move { Problem::method_not_allowed(method) })
-}
-
-pub(crate) fn routes(service: TokenService, accounts: Accounts) -> Router {
-    Router::new()
-        .route("/v1/accounts", only("POST", post(signup::sign_up)))
-        .route("/v1/login", only("POST", post(login::log_in)))
-        .route("/v1/logout", only("POST", post(logout::log_out)))
-        .route("/v1/accounts/me", only("GET", get(me::me)))
+pub(crate) fn routes() -> RouteTable<AccountsState> {
+    RouteTable::new(Listener::Api)
+        .route("POST", "/v1/accounts", post(signup::sign_up))
+        .route("POST", "/v1/login", post(login::log_in))
+        .route("POST", "/v1/logout", post(logout::log_out))
+        .route("GET", "/v1/accounts/me", get(me::me))
         .route(
+            "POST",
             "/v1/accounts/me/password",
-            only("POST", post(password::change_password)),
+            post(password::change_password),
         )
-        .with_state(AccountsState { service, accounts })
 }
 
 /// Parses the JSON body once the head has been checked.
@@ -78,16 +65,14 @@ fn client_ip(parts: &Parts) -> Option<IpAddr> {
 impl AccountsState {
     /// One password attempt from `ip` (logins and sign-ups).
     fn check_ip_attempt(&self, ip: Option<IpAddr>) -> Result<(), Problem> {
-        let (Some(limiter), Some(ip)) = (&self.accounts.inner.login_per_ip, ip) else {
-            return Ok(());
-        };
-        limiter.check(&ip).map_err(|wait| {
-            self.service.inner.metrics.rate_limited("login_ip");
-            Problem::rate_limited(
-                retry_after_secs(wait),
-                "too many sign-in attempts from this address; retry later",
-            )
-        })
+        match ip {
+            Some(ip) => admit(
+                self.accounts.inner.login_per_ip.as_ref(),
+                &ip,
+                self.service.metrics(),
+            ),
+            None => Ok(()),
+        }
     }
 
     /// One password attempt for `username` (logins, password changes).
@@ -95,13 +80,7 @@ impl AccountsState {
         let Some(limiter) = &self.accounts.inner.login_per_username else {
             return Ok(());
         };
-        limiter.check(&username.to_owned()).map_err(|wait| {
-            self.service.inner.metrics.rate_limited("login_username");
-            Problem::rate_limited(
-                retry_after_secs(wait),
-                "too many sign-in attempts for this username; retry later",
-            )
-        })
+        limiter.admit(&username.to_owned(), self.service.metrics())
     }
 }
 
@@ -120,17 +99,6 @@ impl fmt::Display for Shown<'_> {
     }
 }
 
-struct OptionalIp(Option<IpAddr>);
-
-impl fmt::Display for OptionalIp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(ip) => ip.fmt(f),
-            None => f.write_str("unknown"),
-        }
-    }
-}
-
 /// One audit line per account event: event, username, outcome, client IP.
 /// Never a password, cookie, ticket or token.
 fn audit(event: &'static str, username: &str, outcome: &'static str, ip: Option<IpAddr>) {
@@ -139,6 +107,6 @@ fn audit(event: &'static str, username: &str, outcome: &'static str, ip: Option<
         event,
         username = %Shown(username),
         outcome,
-        client_ip = %OptionalIp(ip),
+        client_ip = %ClientIp(ip),
     );
 }

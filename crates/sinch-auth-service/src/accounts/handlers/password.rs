@@ -29,7 +29,7 @@ pub(super) async fn change_password(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let ip = client_ip(&parts);
-    let metrics = &state.service.inner.metrics;
+    let metrics = state.service.metrics();
     let current = match state
         .accounts
         // Straight from the database: a session revoked elsewhere must not

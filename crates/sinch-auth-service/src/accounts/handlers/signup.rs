@@ -36,7 +36,7 @@ pub struct SignUpResponse {
 pub(super) async fn sign_up(State(state): State<AccountsState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let ip = client_ip(&parts);
-    let metrics = &state.service.inner.metrics;
+    let metrics = state.service.metrics();
     let accounts = &state.accounts.inner;
 
     let admitted = accounts

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use jsonwebtoken::{Algorithm, Validation};
 
+use super::JwtConfigError;
 use super::keys::{KeySet, parse_jwks};
 
 /// Largest JWKS document read, in bytes.
@@ -75,14 +76,14 @@ impl KeyStore {
         max_age: Duration,
         min_interval: Duration,
         fetch_timeout: Duration,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, JwtConfigError> {
         let client = reqwest::Client::builder()
             .timeout(fetch_timeout)
             .connect_timeout(fetch_timeout)
             .redirect(reqwest::redirect::Policy::limited(3))
             .user_agent(concat!("sinch-auth-service/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+            .map_err(JwtConfigError::HttpClient)?;
         Ok(KeyStore {
             source,
             client,

@@ -18,7 +18,7 @@ pub use jwks::JwksSource;
 
 use self::header::read_header;
 use self::jwks::{KeyStore, Refresh};
-use super::{AuthError, Authenticator, BoxFuture, Caller, Via, bearer_token};
+use super::{AuthError, Authenticator, BoxFuture, Caller, NotReady, Via, bearer_token};
 
 /// How the claim's value becomes the Sinch user id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -32,8 +32,50 @@ pub enum UserIdEncoding {
     Base64Url,
 }
 
+/// Why jwt-mode settings are refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum JwtConfigError {
+    /// An HMAC algorithm: a JWKS holds public keys.
+    #[error("{0} is a shared-secret algorithm; only RS*, PS*, ES256, ES384 and EdDSA are allowed")]
+    SharedSecretAlgorithm(String),
+    /// Not an algorithm name.
+    #[error(
+        "unknown algorithm {0:?}; use RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384 or EdDSA"
+    )]
+    UnknownAlgorithm(String),
+    /// The JWKS URL does not parse.
+    #[error("not a URL: {0}")]
+    NotAUrl(#[from] url::ParseError),
+    /// Plain `http://` to a host that is not loopback.
+    #[error("must be https:// (plain http:// is allowed for loopback hosts only)")]
+    InsecureUrl,
+    /// Neither `https` nor `http`.
+    #[error("unsupported scheme {0}; use https://")]
+    UnsupportedScheme(String),
+    /// A required setting is empty.
+    #[error("{0} is required and must not be empty")]
+    Missing(&'static str),
+    /// The HTTP client for the JWKS could not be built.
+    #[error("cannot build the HTTP client: {0}")]
+    HttpClient(#[source] reqwest::Error),
+}
+
+/// Why the keys could not be loaded now.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum JwksError {
+    /// A fetch ran moments ago (fetches are rate-limited).
+    #[error("a JWKS refresh ran moments ago")]
+    TooSoon,
+    /// The fetch or the key set failed; the reason names no secret.
+    #[error("{0}")]
+    Failed(String),
+}
+
 /// Settings of the `jwt` mode.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct JwtSettings {
     /// The exact `iss` required.
     pub issuer: String,
@@ -73,25 +115,60 @@ impl JwtSettings {
             jwks_fetch_timeout: Duration::from_secs(5),
         }
     }
+
+    /// With the accepted algorithms.
+    pub fn with_algorithms(mut self, algorithms: Vec<Algorithm>) -> Self {
+        self.algorithms = algorithms;
+        self
+    }
+
+    /// With the claim holding the user id, and its encoding.
+    pub fn with_user_id_claim(
+        mut self,
+        claim: impl Into<String>,
+        encoding: UserIdEncoding,
+    ) -> Self {
+        self.user_id_claim = claim.into();
+        self.user_id_encoding = encoding;
+        self
+    }
+
+    /// With the clock skew allowed on `exp` and `nbf`.
+    pub fn with_leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = leeway;
+        self
+    }
+
+    /// With the JWKS cache age, the minimum time between fetches, and the
+    /// timeout of one fetch.
+    pub fn with_jwks_timing(
+        mut self,
+        max_age: Duration,
+        min_refresh_interval: Duration,
+        fetch_timeout: Duration,
+    ) -> Self {
+        self.jwks_max_age = max_age;
+        self.jwks_min_refresh_interval = min_refresh_interval;
+        self.jwks_fetch_timeout = fetch_timeout;
+        self
+    }
 }
 
 /// An algorithm name from configuration; HMAC algorithms and `none` are
 /// refused, since a JWKS holds public keys.
-pub fn parse_algorithm(name: &str) -> Result<Algorithm, String> {
+pub fn parse_algorithm(name: &str) -> Result<Algorithm, JwtConfigError> {
     match name.trim().parse::<Algorithm>() {
-        Ok(Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) => Err(format!(
-            "{name} is a shared-secret algorithm; only RS*, PS*, ES256, ES384 and EdDSA are allowed"
-        )),
+        Ok(Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) => {
+            Err(JwtConfigError::SharedSecretAlgorithm(name.to_owned()))
+        }
         Ok(alg) => Ok(alg),
-        Err(_) => Err(format!(
-            "unknown algorithm {name:?}; use RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384 or EdDSA"
-        )),
+        Err(_) => Err(JwtConfigError::UnknownAlgorithm(name.to_owned())),
     }
 }
 
 /// Checks a JWKS URL: `https://`, or `http://` to a loopback host only.
-pub fn validate_jwks_url(url: &str) -> Result<(), String> {
-    let parsed = reqwest::Url::parse(url).map_err(|e| format!("not a URL: {e}"))?;
+pub fn validate_jwks_url(url: &str) -> Result<(), JwtConfigError> {
+    let parsed = reqwest::Url::parse(url)?;
     match parsed.scheme() {
         "https" => Ok(()),
         "http" => {
@@ -104,10 +181,10 @@ pub fn validate_jwks_url(url: &str) -> Result<(), String> {
             if loopback {
                 Ok(())
             } else {
-                Err("must be https:// (plain http:// is allowed for loopback hosts only)".into())
+                Err(JwtConfigError::InsecureUrl)
             }
         }
-        other => Err(format!("unsupported scheme {other}; use https://")),
+        other => Err(JwtConfigError::UnsupportedScheme(other.to_owned())),
     }
 }
 
@@ -132,21 +209,21 @@ impl std::fmt::Debug for JwtAuthenticator {
 
 impl JwtAuthenticator {
     /// Checks the settings; no I/O (call [`load_keys`](Self::load_keys)).
-    pub fn new(settings: JwtSettings) -> Result<Self, String> {
+    pub fn new(settings: JwtSettings) -> Result<Self, JwtConfigError> {
         if settings.issuer.is_empty() {
-            return Err("the issuer is empty".into());
+            return Err(JwtConfigError::Missing("the issuer"));
         }
         if settings.audiences.is_empty() || settings.audiences.iter().any(String::is_empty) {
-            return Err("at least one non-empty audience is required".into());
+            return Err(JwtConfigError::Missing("an audience"));
         }
         if settings.algorithms.is_empty() {
-            return Err("at least one algorithm is required".into());
+            return Err(JwtConfigError::Missing("an algorithm"));
         }
         for alg in &settings.algorithms {
             parse_algorithm(&format!("{alg:?}"))?;
         }
         if settings.user_id_claim.is_empty() {
-            return Err("the user id claim name is empty".into());
+            return Err(JwtConfigError::Missing("the user id claim name"));
         }
         if let JwksSource::Url(url) = &settings.jwks {
             validate_jwks_url(url)?;
@@ -176,11 +253,11 @@ impl JwtAuthenticator {
     }
 
     /// Loads the keys now (at start-up). Later refreshes happen on demand.
-    pub async fn load_keys(&self) -> Result<(), String> {
+    pub async fn load_keys(&self) -> Result<(), JwksError> {
         match self.store.refresh(&self.store.snapshot()).await {
             Refresh::Done => Ok(()),
-            Refresh::TooSoon => Err("a JWKS refresh ran moments ago".into()),
-            Refresh::Failed(reason) => Err(reason),
+            Refresh::TooSoon => Err(JwksError::TooSoon),
+            Refresh::Failed(reason) => Err(JwksError::Failed(reason)),
         }
     }
 
@@ -306,7 +383,7 @@ impl Authenticator for JwtAuthenticator {
         })
     }
 
-    fn readiness(&self) -> BoxFuture<'_, Result<(), String>> {
+    fn readiness(&self) -> BoxFuture<'_, Result<(), NotReady>> {
         Box::pin(async move {
             let snapshot = self.store.snapshot();
             if snapshot.is_loaded() {
@@ -318,7 +395,10 @@ impl Authenticator for JwtAuthenticator {
             if self.store.snapshot().is_loaded() {
                 Ok(())
             } else {
-                Err(format!("JWKS not loaded from {}", self.store.source()))
+                Err(NotReady::new(format!(
+                    "JWKS not loaded from {}",
+                    self.store.source()
+                )))
             }
         })
     }
@@ -335,9 +415,15 @@ mod tests {
         assert!(
             parse_algorithm("HS256")
                 .unwrap_err()
+                .to_string()
                 .contains("shared-secret")
         );
-        assert!(parse_algorithm("none").unwrap_err().contains("unknown"));
+        assert!(
+            parse_algorithm("none")
+                .unwrap_err()
+                .to_string()
+                .contains("unknown")
+        );
     }
 
     #[test]

@@ -1,0 +1,17 @@
+//! Runs the real `sinch-auth` binary: byte-exact output against the shared
+//! vectors, JSON shapes, stdin, exit codes, and that no failing run ever
+//! prints the application secret.
+
+mod common;
+mod credentials;
+mod decode;
+#[cfg(feature = "serve")]
+mod healthcheck;
+mod shell;
+mod signing;
+mod ticket;
+mod token;
+mod usage;
+mod verify;
+#[cfg(not(feature = "serve"))]
+mod without_serve;

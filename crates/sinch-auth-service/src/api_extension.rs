@@ -1,0 +1,128 @@
+//! Routes as data: a [`RouteTable`] registers each route once and remembers
+//! it, so the list used for metrics labels and checked against
+//! `/openapi.json` is the list that was served. An [`ApiExtension`] (the
+//! accounts mode's routes, or a host application's) carries its own table
+//! into the API router.
+
+use axum::Router;
+use axum::routing::MethodRouter;
+use serde_json::{Map, Value};
+
+use crate::problem::Problem;
+
+/// Which listener a route is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listener {
+    /// The public API port (`--listen`).
+    Api,
+    /// The private admin port (`--admin-listen`).
+    Admin,
+}
+
+/// One route of the service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteInfo {
+    /// The listener.
+    pub listener: Listener,
+    /// The method.
+    pub method: &'static str,
+    /// The path template.
+    pub path: &'static str,
+}
+
+/// A router under construction that records every route it gets; other
+/// methods on a registered path answer `405` with `Allow`.
+#[derive(Debug)]
+pub struct RouteTable<S = ()> {
+    listener: Listener,
+    router: Router<S>,
+    list: Vec<RouteInfo>,
+}
+
+impl<S: Clone + Send + Sync + 'static> RouteTable<S> {
+    /// An empty table for routes on `listener`.
+    pub fn new(listener: Listener) -> Self {
+        RouteTable {
+            listener,
+            router: Router::new(),
+            list: Vec::new(),
+        }
+    }
+
+    /// Serves `handler` for `method` on `path` (one method per path).
+    pub fn route(
+        mut self,
+        method: &'static str,
+        path: &'static str,
+        handler: MethodRouter<S>,
+    ) -> Self {
+        let handler = handler.fallback(move || async move { Problem::method_not_allowed(method) });
+        self.router = self.router.route(path, handler);
+        self.list.push(RouteInfo {
+            listener: self.listener,
+            method,
+            path,
+        });
+        self
+    }
+
+    /// The routes registered so far.
+    pub fn list(&self) -> &[RouteInfo] {
+        &self.list
+    }
+
+    /// The router with its state, and the route list.
+    pub fn with_state(self, state: S) -> (Router, Vec<RouteInfo>) {
+        (self.router.with_state(state), self.list)
+    }
+}
+
+/// Routes a caller-authentication mode adds to the public API (the accounts
+/// mode: sign-up, login, logout…), with their OpenAPI paths. They are served
+/// behind the same layers as the credential routes: client IP and per-IP
+/// limit, timeout, metrics and access log, CORS, `no-store`.
+#[derive(Debug, Clone, Default)]
+pub struct ApiExtension {
+    router: Router,
+    routes: Vec<RouteInfo>,
+    openapi_paths: Map<String, Value>,
+}
+
+impl ApiExtension {
+    /// No routes.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds the routes of `table`, served with `state`.
+    pub fn with_routes<S: Clone + Send + Sync + 'static>(
+        mut self,
+        table: RouteTable<S>,
+        state: S,
+    ) -> Self {
+        let (router, routes) = table.with_state(state);
+        self.router = self.router.merge(router);
+        self.routes.extend(routes);
+        self
+    }
+
+    /// Adds OpenAPI `paths` entries, merged into `/openapi.json`.
+    pub fn with_openapi_paths(mut self, paths: Map<String, Value>) -> Self {
+        self.openapi_paths.extend(paths);
+        self
+    }
+
+    /// The routes it serves.
+    pub fn routes(&self) -> &[RouteInfo] {
+        &self.routes
+    }
+
+    /// The OpenAPI paths describing them.
+    pub fn openapi_paths(&self) -> &Map<String, Value> {
+        &self.openapi_paths
+    }
+
+    pub(crate) fn into_router(self) -> Router {
+        self.router
+    }
+}

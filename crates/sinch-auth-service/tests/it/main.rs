@@ -1,0 +1,17 @@
+//! The service's integration tests, one binary (one link of the whole
+//! stack). Only tests that need process-global state have their own:
+//! `logs` (the global log subscriber) and `signal` (signals to the process).
+
+mod common;
+
+mod accounts_config;
+mod accounts_processes;
+mod accounts_proptest;
+mod accounts_suite;
+mod admin_and_openapi;
+mod api_key_mode;
+mod bad_input;
+mod config;
+mod extension;
+mod jwt_mode;
+mod serve;

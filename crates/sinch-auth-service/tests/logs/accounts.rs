@@ -1,0 +1,130 @@
+//! Log capture in accounts mode: a full flow with every target at TRACE
+//! (the database driver's included), in text and JSON. No password,
+//! password hash, session cookie (or its stored hash), ticket or token may
+//! appear in any line; the audit lines for sign-up, login, logout and
+//! password change must, with username and outcome.
+
+use crate::common;
+use crate::harness;
+
+use common::*;
+use harness::*;
+use sha2::Digest;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_password_cookie_or_credential_reaches_a_log_line() {
+    let capture = LogCapture::install();
+
+    let db = TestDatabase::sqlite().await;
+    let h = Harness::start(&db).await;
+    let name = user("logged");
+    let first_password = "first secret passphrase";
+    let second_password = "second secret passphrase";
+    let mut secrets: Vec<String> = vec![
+        APP_SECRET.into(),
+        first_password.into(),
+        second_password.into(),
+        "wrong secret passphrase".into(),
+    ];
+
+    assert_eq!(h.sign_up(&name, first_password).await.status, 201);
+    assert_eq!(h.sign_up("has a space", first_password).await.status, 422);
+    assert_eq!(h.log_in(&name, "wrong secret passphrase").await.status, 401);
+    // A password typed into the username field: outside the user-id
+    // alphabet (as most passwords are), so the audit line hides it.
+    assert_eq!(
+        h.log_in("my password typed here", first_password)
+            .await
+            .status,
+        401
+    );
+    let login = h.log_in(&name, first_password).await;
+    assert_eq!(login.status, 200);
+    let cookie = session_cookie(&login);
+    let (_, value) = cookie.split_once('=').unwrap();
+    secrets.push(value.to_owned());
+    secrets.push(hex::encode(sha2::Sha256::digest(value.as_bytes())));
+    let mut remember = |body: &serde_json::Value| {
+        for field in ["userTicket", "token"] {
+            if let Some(credential) = body[field].as_str() {
+                secrets.push(credential.to_owned());
+                secrets.push(credential.rsplit(['.', ':']).next().unwrap().to_owned());
+            }
+        }
+    };
+    remember(&login.json());
+    for path in ["/v1/tickets", "/v1/registration-tokens"] {
+        let reply = h.with_session(path, &cookie, "{}").await;
+        assert_eq!(reply.status, 200);
+        remember(&reply.json());
+    }
+    let stored = h
+        .accounts
+        .store()
+        .unwrap()
+        .find_account_by_username(&name)
+        .await
+        .unwrap()
+        .unwrap();
+    secrets.push(stored.password_hash.as_phc_str().to_owned());
+    let change =
+        serde_json::json!({"currentPassword": first_password, "newPassword": second_password});
+    let reply = h
+        .with_session("/v1/accounts/me/password", &cookie, &change.to_string())
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let stored = h
+        .accounts
+        .store()
+        .unwrap()
+        .find_account_by_username(&name)
+        .await
+        .unwrap()
+        .unwrap();
+    secrets.push(stored.password_hash.as_phc_str().to_owned());
+    assert_eq!(
+        h.with_session("/v1/logout", &cookie, "{}").await.status,
+        204
+    );
+    db.cleanup().await;
+
+    let text = capture.text();
+    assert!(text.lines().count() > 20, "too few lines captured:\n{text}");
+    for secret in &secrets {
+        for line in text.lines() {
+            assert!(!line.contains(secret.as_str()), "{secret:?} logged: {line}");
+        }
+    }
+    assert!(!text.contains("my password typed here"), "{text}");
+    let audit: Vec<serde_json::Value> = text
+        .lines()
+        .filter(|l| l.starts_with('{') && l.contains("sinch_auth::audit"))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    for (event, outcome) in [
+        ("signup", "created"),
+        ("signup", "invalid_username"),
+        ("login", "invalid_credentials"),
+        ("login", "success"),
+        ("password_change", "success"),
+        ("logout", "success"),
+    ] {
+        let found = audit.iter().any(|l| {
+            l["fields"]["event"] == event
+                && l["fields"]["outcome"] == outcome
+                && (outcome == "invalid_username" || l["fields"]["username"] == name.as_str())
+        });
+        assert!(
+            found,
+            "no audit line {event}/{outcome} for {name}:\n{audit:#?}"
+        );
+    }
+    let hidden = audit
+        .iter()
+        .filter(|l| l["fields"]["username"] == "<not a valid username>")
+        .count();
+    assert_eq!(
+        hidden, 2,
+        "names outside the alphabet are not logged: {audit:#?}"
+    );
+}
