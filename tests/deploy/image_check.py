@@ -30,7 +30,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from artefacts import (DOCKERFILE, REPO, Checks, check, env_pairs, free_port, request,
@@ -171,7 +170,7 @@ class Container:
 
     def _argv(self, command):
         root = shlex.quote(str(self.image.root))
-        mounts = [f"mount --make-rprivate /", f"mount --bind {root} {root}"]
+        mounts = ["mount --make-rprivate /", f"mount --bind {root} {root}"]
         for volume in self.image.volumes:
             mounts.append(f"mount --bind {shlex.quote(str(self.volume_dir))} "
                           f"{root}{shlex.quote(volume)}")

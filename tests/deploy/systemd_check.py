@@ -20,7 +20,6 @@ Usage: systemd_check.py --binary target/dist/sinch-auth
 import argparse
 import base64
 import os
-import re
 import secrets
 import shlex
 import shutil
@@ -138,7 +137,7 @@ def start_like_systemd(host):
     return env
 
 
-def exec_start(host, env, extra=(), **kwargs):
+def exec_start(host, env, extra=()):
     command = shlex.split(values("ExecStart")[0])
     check(command[0] == "/usr/local/bin/sinch-auth", f"ExecStart={command}")
     argv = ["setpriv", f"--reuid={DYNAMIC_UID}", f"--regid={DYNAMIC_UID}", "--clear-groups",
