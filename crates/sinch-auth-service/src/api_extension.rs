@@ -6,9 +6,14 @@
 
 use axum::Router;
 use axum::routing::MethodRouter;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemCode};
+
+/// What every API route can answer whatever it does, because it is served
+/// behind the per-IP limit and the request timeout.
+pub(crate) const LAYER_PROBLEMS: &[ProblemCode] =
+    &[ProblemCode::RateLimited, ProblemCode::RequestTimeout];
 
 /// Which listener a route is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,7 +90,7 @@ impl<S: Clone + Send + Sync + 'static> RouteTable<S> {
 pub struct ApiExtension {
     router: Router,
     routes: Vec<RouteInfo>,
-    openapi_paths: Map<String, Value>,
+    openapi: Value,
 }
 
 impl ApiExtension {
@@ -106,9 +111,11 @@ impl ApiExtension {
         self
     }
 
-    /// Adds OpenAPI `paths` entries, merged into `/openapi.json`.
-    pub fn with_openapi_paths(mut self, paths: Map<String, Value>) -> Self {
-        self.openapi_paths.extend(paths);
+    /// Describes the routes: an OpenAPI fragment whose `paths` and
+    /// `components` are merged into `/openapi.json` (for instance a
+    /// `utoipa::OpenApi` serialized with `serde_json::to_value`).
+    pub fn with_openapi(mut self, fragment: Value) -> Self {
+        self.openapi = fragment;
         self
     }
 
@@ -117,9 +124,9 @@ impl ApiExtension {
         &self.routes
     }
 
-    /// The OpenAPI paths describing them.
-    pub fn openapi_paths(&self) -> &Map<String, Value> {
-        &self.openapi_paths
+    /// The OpenAPI fragment describing them.
+    pub fn openapi(&self) -> &Value {
+        &self.openapi
     }
 
     pub(crate) fn into_router(self) -> Router {

@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 // FORMATS §2: a device registration lasts at least 48 h. The core checks
 // it too; checking here gives the caller the range in the message.
 use sinch_auth::token::MIN_INSTANCE_TTL;
@@ -20,7 +21,7 @@ use crate::service::TokenService;
 
 /// Body of `POST /v1/tickets`. Every field is optional except `userId` for
 /// API-key callers.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct TicketRequest {
     /// The user (required with an API key; with a JWT or session, optional
@@ -33,7 +34,7 @@ pub struct TicketRequest {
 }
 
 /// Body of `POST /v1/registration-tokens`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct TokenRequest {
     /// As in [`TicketRequest::user_id`].
@@ -48,7 +49,7 @@ pub struct TokenRequest {
 }
 
 /// A user ticket, ready for the JS SDK's `sinchClient.start(response)`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TicketResponse {
     /// The ticket.
@@ -56,13 +57,14 @@ pub struct TicketResponse {
     /// The user it is for.
     pub user_id: String,
     /// RFC 3339, UTC, whole seconds.
+    #[schema(format = DateTime)]
     pub expires_at: String,
     /// Seconds from now.
     pub expires_in: u64,
 }
 
 /// A registration token for `clientRegistration.register(token)`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenResponse {
     /// The compact JWT.
@@ -70,6 +72,7 @@ pub struct TokenResponse {
     /// The user it is for.
     pub user_id: String,
     /// RFC 3339, UTC, whole seconds.
+    #[schema(format = DateTime)]
     pub expires_at: String,
     /// Seconds from now.
     pub expires_in: u64,

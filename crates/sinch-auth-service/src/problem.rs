@@ -192,14 +192,24 @@ impl fmt::Display for Problem {
 
 impl std::error::Error for Problem {}
 
-#[derive(Serialize)]
-struct Body<'a> {
+/// RFC 9457 problem details (`application/problem+json`). `Retry-After`
+/// accompanies `rate_limited` and `unavailable`.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Problem)]
+pub(crate) struct Body<'a> {
+    /// `urn:sinch-auth:problem:<code>`.
     #[serde(rename = "type")]
     kind: String,
+    /// A fixed summary of the code.
     title: &'static str,
+    /// The HTTP status.
     status: u16,
+    /// What went wrong, for humans; never a credential.
     detail: &'a str,
+    /// The stable machine-readable code.
     code: &'static str,
+    /// Why authentication failed (`missing_credentials`, `invalid_api_key`,
+    /// `token_expired`, `bad_signature`, `unknown_kid`, …); 401 only.
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'static str>,
 }
@@ -236,6 +246,69 @@ impl IntoResponse for Problem {
             response.extensions_mut().insert(AuthFailureReason(reason));
         }
         response
+    }
+}
+
+/// OpenAPI `responses` entries for `codes`: one per HTTP status, listing
+/// the codes that answer with it, each a `Problem` document.
+pub(crate) fn openapi_responses(
+    codes: &[ProblemCode],
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut by_status: std::collections::BTreeMap<u16, Vec<String>> = Default::default();
+    for code in codes {
+        let listed = by_status.entry(code.status().as_u16()).or_default();
+        let name = format!("`{code}`");
+        if !listed.contains(&name) {
+            listed.push(name);
+        }
+    }
+    by_status
+        .into_iter()
+        .map(|(status, names)| {
+            let response = serde_json::json!({
+                "description": names.join(", "),
+                "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+            });
+            (status.to_string(), response)
+        })
+        .collect()
+}
+
+/// Adds problem responses to the operation `method` (`*`: every one) of
+/// `path`; a status the operation already documents keeps its entry.
+pub(crate) fn add_openapi_problems(
+    doc: &mut serde_json::Value,
+    method: &str,
+    path: &str,
+    lists: &[&[ProblemCode]],
+) {
+    let codes: Vec<ProblemCode> = lists.iter().flat_map(|l| l.iter().copied()).collect();
+    let Some(item) = doc["paths"][path].as_object_mut() else {
+        return;
+    };
+    for (name, operation) in item.iter_mut() {
+        if !(method == "*" || name == method) || !operation.is_object() {
+            continue;
+        }
+        let responses = operation["responses"].as_object_mut();
+        let Some(responses) = responses else { continue };
+        for (status, response) in openapi_responses(&codes) {
+            if let Some(existing) = responses.get_mut(&status) {
+                // Two lists naming one status: join the descriptions.
+                let before = existing["description"].as_str().unwrap_or("").to_owned();
+                let added = response["description"].as_str().unwrap_or("");
+                if !before.contains(added)
+                    && existing
+                        .get("content")
+                        .and_then(|c| c.get(PROBLEM_JSON))
+                        .is_some()
+                {
+                    existing["description"] = serde_json::json!(format!("{before}, {added}"));
+                }
+            } else {
+                responses.insert(status, response);
+            }
+        }
     }
 }
 

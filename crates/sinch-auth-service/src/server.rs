@@ -6,11 +6,12 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use axum::Router;
+use axum::{Extension, Router};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::http_server::serve_http;
+use crate::routes::AdminListener;
 use crate::service::TokenService;
 
 /// Why serving stopped with an error.
@@ -112,7 +113,10 @@ impl Server {
 
         // One bound for slow request heads and idle keep-alive connections.
         let head_timeout = self.service.options().request_timeout;
-        let api = serve_http(self.api, self.api_router, head_timeout, rx.clone());
+        // `/openapi.json` names the admin address really bound.
+        let admin = AdminListener(self.admin_addr());
+        let api_router = self.api_router.layer(Extension(admin));
+        let api = serve_http(self.api, api_router, head_timeout, rx.clone());
         let admin = serve_http(
             self.admin,
             self.service.admin_router(),

@@ -359,7 +359,7 @@ impl Accounts {
         ApiExtension::new()
             .with_routes(handlers::routes(), state)
             .with_routes(web::routes(), ())
-            .with_openapi_paths(openapi::paths(self.cookie_name()))
+            .with_openapi(openapi::fragment(self.cookie_name()))
     }
 
     /// The development application kept in the database (created and

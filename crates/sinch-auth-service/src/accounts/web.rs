@@ -33,16 +33,25 @@ fn file(content_type: &'static str, body: &'static str) -> Response {
     response
 }
 
-async fn index() -> Response {
+/// The web page
+///
+/// Sign up, log in, get and decode credentials. Served from the binary with
+/// a strict Content-Security-Policy.
+#[utoipa::path(get, path = "/", responses((status = 200, description = "The page", content_type = "text/html", body = String)))]
+pub(crate) async fn index() -> Response {
     file("text/html; charset=utf-8", INDEX_HTML)
 }
 
-async fn app_js() -> Response {
+/// The page's script
+#[utoipa::path(get, path = "/app.js", responses((status = 200, description = "The script", content_type = "text/javascript", body = String)))]
+pub(crate) async fn app_js() -> Response {
     // Module scripts are refused under any other type.
     file("text/javascript; charset=utf-8", APP_JS)
 }
 
-async fn style_css() -> Response {
+/// The page's style sheet
+#[utoipa::path(get, path = "/style.css", responses((status = 200, description = "The style sheet", content_type = "text/css", body = String)))]
+pub(crate) async fn style_css() -> Response {
     file("text/css; charset=utf-8", STYLE_CSS)
 }
 

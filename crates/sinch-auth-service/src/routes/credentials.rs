@@ -31,6 +31,17 @@ impl FromRequestParts<TokenService> for Authenticated {
     }
 }
 
+/// Issue a user ticket
+///
+/// Returns an object that can be passed straight to the JS SDK's
+/// `sinchClient.start()`. With an API key the body must name the user; with
+/// a JWT or a session the user is the caller.
+#[utoipa::path(
+    post,
+    path = "/v1/tickets",
+    request_body(content = TicketRequest, description = "JSON, at most 16 KiB; may be empty when no field is needed."),
+    responses((status = 200, description = "The ticket. `Cache-Control: no-store`.", body = TicketResponse)),
+)]
 pub(crate) async fn post_ticket(
     State(service): State<TokenService>,
     Authenticated(caller): Authenticated,
@@ -39,6 +50,16 @@ pub(crate) async fn post_ticket(
     service.issue_ticket(&caller, &request).map(Json)
 }
 
+/// Issue a registration token
+///
+/// Returns a registration token (HS256 JWT) for
+/// `clientRegistration.register(token)`.
+#[utoipa::path(
+    post,
+    path = "/v1/registration-tokens",
+    request_body(content = TokenRequest, description = "JSON, at most 16 KiB; may be empty when no field is needed."),
+    responses((status = 200, description = "The token. `Cache-Control: no-store`.", body = TokenResponse)),
+)]
 pub(crate) async fn post_registration_token(
     State(service): State<TokenService>,
     Authenticated(caller): Authenticated,

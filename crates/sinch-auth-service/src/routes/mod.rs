@@ -4,7 +4,7 @@
 mod admin;
 mod credentials;
 mod layers;
-pub mod openapi;
+mod openapi;
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
@@ -16,6 +16,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use crate::api_extension::{ApiExtension, Listener, RouteInfo, RouteTable};
 pub use credentials::Authenticated;
+pub(crate) use openapi::AdminListener;
 
 use crate::accounts::Accounts;
 use crate::extract::BODY_LIMIT;
@@ -77,7 +78,7 @@ impl TokenService {
             .chain(extension.routes())
             .map(|route| route.path)
             .collect();
-        let document = openapi::Document::new(openapi::document_with(extension.openapi_paths()));
+        let document = openapi::Document::new(self, extension.openapi());
         let (own, _) = table.with_state(self.clone());
         let mut router = own
             .layer(Extension(document))

@@ -65,14 +65,24 @@ fn service() -> TokenService {
 }
 
 fn extended(service: &TokenService) -> Router {
-    let mut paths = serde_json::Map::new();
-    paths.insert("/v1/login".into(), json!({"post": {"summary": "Log in"}}));
     let table =
         RouteTable::new(Listener::Api).route("POST", "/v1/login", axum::routing::post(login));
     service.router_with(
         ApiExtension::new()
             .with_routes(table, service.clone())
-            .with_openapi_paths(paths),
+            .with_openapi(json!({"paths": {"/v1/login": {"post": {
+                "summary": "Log in",
+                "responses": {"200": {
+                    "description": "Both credentials",
+                    "content": {"application/json": {"schema": {
+                        "type": "object",
+                        "required": ["userTicket", "token", "userId"]
+                    }}}
+                }, "401": {
+                    "description": "Not signed in",
+                    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+                }}
+            }}}})),
     )
 }
 

@@ -10,6 +10,7 @@ use sinch_auth::validate_token_user_id;
 use sinch_auth_store::{Account, StoreError};
 use zeroize::Zeroizing;
 
+use super::signup::Credentials;
 use super::{AccountsState, audit, client_ip, json_body};
 use crate::accounts::errors::hashing_problem;
 use crate::accounts::{SessionToken, Strictness, store_problem};
@@ -17,16 +18,9 @@ use crate::caller::{Caller, Via};
 use crate::issue::{TicketRequest, TokenRequest};
 use crate::problem::{Problem, ProblemCode};
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LoginRequest {
-    username: String,
-    password: String,
-}
-
 /// Both credentials for the signed-in user. The session itself travels in
 /// the `Set-Cookie` header, never in the body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LoginResponse {
     /// A user ticket (JS SDK 1.x: `sinchClient.start(response)`).
@@ -36,6 +30,7 @@ pub struct LoginResponse {
     /// The user, which is the username.
     pub user_id: String,
     /// When the first of the two credentials expires (RFC 3339, UTC).
+    #[schema(format = DateTime)]
     pub expires_at: String,
     /// Seconds until then.
     pub expires_in: u64,
@@ -47,7 +42,19 @@ fn invalid_credentials() -> Problem {
     Problem::unauthenticated("invalid_credentials", "the username or password is wrong")
 }
 
-pub(super) async fn log_in(State(state): State<AccountsState>, request: Request) -> Response {
+/// Log in
+///
+/// Checks the password and returns both credentials at once, so that
+/// `sinchClient.start(response)` works on the reply, and sets the session
+/// cookie. The same `401 unauthenticated` (reason `invalid_credentials`)
+/// answers an unknown user and a wrong password.
+#[utoipa::path(
+    post,
+    path = "/v1/login",
+    request_body = Credentials,
+    responses((status = 200, description = "Signed in; the session cookie is in `Set-Cookie`.", body = LoginResponse)),
+)]
+pub(crate) async fn log_in(State(state): State<AccountsState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let ip = client_ip(&parts);
     let metrics = state.service.metrics();
@@ -66,7 +73,7 @@ pub(super) async fn log_in(State(state): State<AccountsState>, request: Request)
         metrics.login(outcome_of(&problem));
         return problem.into_response();
     }
-    let request: LoginRequest = match json_body(parts, body).await {
+    let request: Credentials = match json_body(parts, body).await {
         Ok(request) => request,
         Err(problem) => {
             metrics.login("invalid_body");

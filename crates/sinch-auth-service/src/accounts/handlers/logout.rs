@@ -10,7 +10,12 @@ use super::{AccountsState, audit, client_ip};
 use crate::accounts::{Strictness, store_problem};
 use crate::problem::Problem;
 
-pub(super) async fn log_out(State(state): State<AccountsState>, request: Request) -> Response {
+/// Log out
+///
+/// Revokes the session in the database and clears the cookie. Without a
+/// live session it only clears the cookie.
+#[utoipa::path(post, path = "/v1/logout", responses((status = 204, description = "Signed out")))]
+pub(crate) async fn log_out(State(state): State<AccountsState>, request: Request) -> Response {
     let (parts, _body) = request.into_parts();
     let ip = client_ip(&parts);
     let accounts = &state.accounts.inner;

@@ -3,11 +3,11 @@
 //! from, who may call, the attempt limits, and only then the body, so that
 //! a refused caller learns nothing about validation.
 
-mod login;
-mod logout;
-mod me;
-mod password;
-mod signup;
+pub(crate) mod login;
+pub(crate) mod logout;
+pub(crate) mod me;
+pub(crate) mod password;
+pub(crate) mod signup;
 
 use std::fmt;
 use std::net::IpAddr;

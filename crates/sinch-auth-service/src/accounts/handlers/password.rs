@@ -4,8 +4,7 @@
 use axum::Json;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::{AccountsState, audit, client_ip, json_body};
@@ -16,14 +15,35 @@ use crate::accounts::store_problem;
 use crate::caller::AuthError;
 use crate::problem::{Problem, ProblemCode};
 
-#[derive(Deserialize)]
+/// The current password and the new one.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct PasswordChange {
+pub(crate) struct PasswordChange {
+    /// The password now.
     current_password: String,
+    /// 8 to 128 characters, not trimmed.
+    #[schema(min_length = 8, max_length = 128)]
     new_password: String,
 }
 
-pub(super) async fn change_password(
+/// How many other sessions the change signed out.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct PasswordChanged {
+    other_sessions_revoked: u64,
+}
+
+/// Change the password
+///
+/// Checks the current password, stores the new one and revokes every other
+/// session of the account; this session stays signed in.
+#[utoipa::path(
+    post,
+    path = "/v1/accounts/me/password",
+    request_body = PasswordChange,
+    responses((status = 200, description = "Changed", body = PasswordChanged)),
+)]
+pub(crate) async fn change_password(
     State(state): State<AccountsState>,
     request: Request,
 ) -> Response {
@@ -67,7 +87,10 @@ pub(super) async fn change_password(
     metrics.password_change(outcome);
     audit("password_change", &username, outcome, ip);
     match result {
-        Ok(revoked) => Json(json!({ "otherSessionsRevoked": revoked })).into_response(),
+        Ok(revoked) => Json(PasswordChanged {
+            other_sessions_revoked: revoked,
+        })
+        .into_response(),
         Err(problem) => problem.into_response(),
     }
 }

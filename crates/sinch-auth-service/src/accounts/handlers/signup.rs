@@ -14,15 +14,20 @@ use crate::accounts::{SignupPolicy, Strictness, store_problem};
 use crate::caller::{AuthError, bearer_token};
 use crate::problem::{Problem, ProblemCode};
 
-#[derive(Deserialize)]
+/// A username and a password.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct SignUpRequest {
-    username: String,
-    password: String,
+pub(crate) struct Credentials {
+    /// The Sinch user id: `A-Z a-z 0-9 - _ =`, 1 to 255.
+    #[schema(pattern = "^[A-Za-z0-9_=-]{1,255}$")]
+    pub(crate) username: String,
+    /// 8 to 128 characters, not trimmed.
+    #[schema(min_length = 8, max_length = 128)]
+    pub(crate) password: String,
 }
 
 /// The account created.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SignUpResponse {
     /// The username, which is the Sinch user id.
@@ -30,10 +35,22 @@ pub struct SignUpResponse {
     /// The same, under the name the credential responses use.
     pub user_id: String,
     /// RFC 3339, UTC, whole seconds.
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 
-pub(super) async fn sign_up(State(state): State<AccountsState>, request: Request) -> Response {
+/// Sign up
+///
+/// Creates an account; the username is the Sinch user id. Depending on
+/// configuration sign-up is open, closed (`403 signup_closed`) or needs the
+/// admin API key (`Authorization: Bearer`).
+#[utoipa::path(
+    post,
+    path = "/v1/accounts",
+    request_body = Credentials,
+    responses((status = 201, description = "Created", body = SignUpResponse)),
+)]
+pub(crate) async fn sign_up(State(state): State<AccountsState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let ip = client_ip(&parts);
     let metrics = state.service.metrics();
@@ -53,7 +70,7 @@ pub(super) async fn sign_up(State(state): State<AccountsState>, request: Request
         metrics.signup(outcome_of(&problem));
         return problem.into_response();
     }
-    let request: SignUpRequest = match json_body(parts, body).await {
+    let request: Credentials = match json_body(parts, body).await {
         Ok(request) => request,
         Err(problem) => {
             metrics.signup("invalid_body");

@@ -91,9 +91,14 @@ pub async fn openapi_describes_exactly_the_accounts_mode_routes(db: &TestDatabas
         }
     }
     assert_eq!(operations, routes.len());
+    let login = &doc["paths"]["/v1/login"]["post"]["responses"]["200"]["content"]["application/json"]
+        ["schema"];
+    let name = login["$ref"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("#/components/schemas/");
     assert_eq!(
-        doc["paths"]["/v1/login"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
-            ["required"],
+        doc["components"]["schemas"][name]["required"],
         serde_json::json!(["userTicket", "token", "userId", "expiresAt", "expiresIn"])
     );
 }

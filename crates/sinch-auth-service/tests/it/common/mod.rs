@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 mod log_capture;
+mod openapi_conformance;
 #[allow(unused_imports)] // not every test binary captures logs
 pub use log_capture::LogCapture;
 
@@ -94,6 +95,16 @@ impl Reply {
 }
 
 pub async fn send(router: &Router, request: Request<Body>) -> Reply {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let reply = send_unchecked(router, request).await;
+    openapi_conformance::check(router, &method, &path, &reply).await;
+    reply
+}
+
+/// [`send`] without the OpenAPI check (the check itself fetches the
+/// document with it).
+pub async fn send_unchecked(router: &Router, request: Request<Body>) -> Reply {
     let response = router.clone().oneshot(request).await.unwrap();
     let status = response.status();
     let headers = response.headers().clone();
