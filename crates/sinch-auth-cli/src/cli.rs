@@ -9,7 +9,16 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use time::OffsetDateTime;
 
-use crate::commands::{decode, sign_request, ticket, token, verify, verify_callback};
+#[cfg(feature = "serve")]
+use crate::commands::healthcheck;
+#[cfg(not(feature = "serve"))]
+use crate::commands::without_serve;
+use crate::commands::{
+    completions, decode, man, sign_request, ticket, token, verify, verify_callback,
+};
+
+/// The installed binary's name, as completion scripts and manual pages say it.
+pub const BIN_NAME: &str = "sinch-auth";
 
 /// Mint, verify and decode Sinch credentials.
 ///
@@ -17,10 +26,10 @@ use crate::commands::{decode, sign_request, ticket, token, verify, verify_callba
 /// SINCH_APPLICATION_SECRET or SINCH_APPLICATION_SECRET_FILE, or from
 /// --key and --secret-file (flags win). No flag ever takes a secret's value.
 ///
-/// Exit status: 0 success, 1 a credential failed verification,
-/// 2 usage or configuration error.
+/// Exit status: 0 success, 1 a credential failed verification (for
+/// healthcheck: the service is not healthy), 2 usage or configuration error.
 #[derive(Debug, Parser)]
-#[command(name = "sinch-auth", version, propagate_version = true)]
+#[command(name = BIN_NAME, version, propagate_version = true)]
 pub struct Cli {
     #[command(flatten)]
     pub credentials: CredentialArgs,
@@ -60,7 +69,22 @@ pub enum Command {
     /// Verify a callback Sinch signed with the application secret
     VerifyCallback(verify_callback::VerifyCallbackArgs),
     /// Run the token service: the HTTP endpoint apps call for credentials
+    #[cfg(feature = "serve")]
     Serve(sinch_auth_service::cli::ServeArgs),
+    /// Ask a running service's admin listener whether it is ready; exit 0 if
+    /// so, 1 if not (container health checks)
+    #[cfg(feature = "serve")]
+    Healthcheck(healthcheck::HealthcheckArgs),
+    #[cfg(not(feature = "serve"))]
+    #[command(hide = true, disable_help_flag = true)]
+    Serve(without_serve::AnyArgs),
+    #[cfg(not(feature = "serve"))]
+    #[command(hide = true, disable_help_flag = true)]
+    Healthcheck(without_serve::AnyArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page (roff), or write one per command with --out-dir
+    Man(man::ManArgs),
 }
 
 /// Value parser for time flags: RFC 3339 (`2026-11-28T08:00:00Z`); a

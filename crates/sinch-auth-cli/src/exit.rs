@@ -1,8 +1,10 @@
 //! Failures and the exit status each one maps to.
 //!
-//! Exit 1 is reserved for "a credential was presented and must be rejected",
-//! so scripts can tell a bad credential from a broken invocation. It is only
-//! ever produced on purpose ([`CliError::rejected`], [`CliError::verification`]);
+//! Exit 1 is reserved for "a credential was presented and must be rejected"
+//! (and, for `healthcheck`, "the service is not healthy", Docker's meaning of
+//! 1), so scripts can tell a bad credential from a broken invocation. It is
+//! only ever produced on purpose ([`CliError::rejected`],
+//! [`CliError::verification`], [`CliError::unhealthy`]);
 //! every other error, including every core error converted with `?`, is a
 //! usage or configuration error (exit 2).
 
@@ -15,6 +17,9 @@ pub enum Failure {
     Rejected,
     /// Bad flags, bad input to mint, or missing/broken configuration.
     Usage,
+    /// `healthcheck`: the service did not answer 2xx.
+    #[cfg(feature = "serve")]
+    Unhealthy,
 }
 
 impl Failure {
@@ -22,6 +27,8 @@ impl Failure {
     pub fn code(self) -> u8 {
         match self {
             Failure::Rejected => 1,
+            #[cfg(feature = "serve")]
+            Failure::Unhealthy => 1,
             Failure::Usage => 2,
         }
     }
@@ -53,6 +60,16 @@ impl CliError {
     pub fn rejected(message: impl Into<String>) -> Self {
         CliError {
             failure: Failure::Rejected,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// A service that a health check found unhealthy (exit 1).
+    #[cfg(feature = "serve")]
+    pub fn unhealthy(message: impl Into<String>) -> Self {
+        CliError {
+            failure: Failure::Unhealthy,
             message: message.into(),
             hint: None,
         }
@@ -141,5 +158,7 @@ mod tests {
     fn codes_are_the_documented_ones() {
         assert_eq!(Failure::Rejected.code(), 1);
         assert_eq!(Failure::Usage.code(), 2);
+        #[cfg(feature = "serve")]
+        assert_eq!(Failure::Unhealthy.code(), 1);
     }
 }

@@ -16,6 +16,15 @@ pub fn line(text: &str) -> Result<(), CliError> {
         .map_err(|e| CliError::usage(format!("cannot write to stdout: {e}")))
 }
 
+/// Writes a generated document (completion script, manual page) to stdout
+/// as is: the one output that is not a single line.
+pub fn document(bytes: &[u8]) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(|e| CliError::usage(format!("cannot write to stdout: {e}")))
+}
+
 /// Writes `value` as compact JSON on one line, fields in declaration order.
 pub fn json(value: &impl Serialize) -> Result<(), CliError> {
     let text = serde_json::to_string(value)

@@ -3,13 +3,20 @@
 //! writes its result with [`crate::output`] and reports failures as
 //! [`CliError`].
 
+pub mod completions;
 pub mod decode;
+#[cfg(feature = "serve")]
+pub mod healthcheck;
+pub mod man;
+#[cfg(feature = "serve")]
 pub mod serve;
 pub mod sign_request;
 pub mod ticket;
 pub mod token;
 pub mod verify;
 pub mod verify_callback;
+#[cfg(not(feature = "serve"))]
+pub mod without_serve;
 
 use sinch_auth::Application;
 
@@ -25,6 +32,7 @@ pub struct Context {
 
 impl Context {
     /// Whether `--key` or `--secret-file` was given on the command line.
+    #[cfg(feature = "serve")]
     pub fn has_credential_flags(&self) -> bool {
         self.credentials.key.is_some() || self.credentials.secret_file.is_some()
     }
@@ -49,6 +57,15 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Decode(args) => decode::run(args, &ctx),
         Command::SignRequest(args) => sign_request::run(args, &ctx),
         Command::VerifyCallback(args) => verify_callback::run(args, &ctx),
+        #[cfg(feature = "serve")]
         Command::Serve(args) => serve::run(args, &ctx),
+        #[cfg(feature = "serve")]
+        Command::Healthcheck(args) => healthcheck::run(args),
+        #[cfg(not(feature = "serve"))]
+        Command::Serve(_) => without_serve::run("serve"),
+        #[cfg(not(feature = "serve"))]
+        Command::Healthcheck(_) => without_serve::run("healthcheck"),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }

@@ -5,8 +5,13 @@
 mod common;
 mod credentials;
 mod decode;
+#[cfg(feature = "serve")]
+mod healthcheck;
+mod shell;
 mod signing;
 mod ticket;
 mod token;
 mod usage;
 mod verify;
+#[cfg(not(feature = "serve"))]
+mod without_serve;

@@ -44,9 +44,19 @@ fn help_lists_every_command_and_exits_0() {
         "decode",
         "sign-request",
         "verify-callback",
-        "serve",
+        "completions",
+        "man",
     ] {
         assert!(run.stdout.contains(command), "{}", run.stdout);
+    }
+    // Only a build with the `serve` feature lists them (see without_serve.rs).
+    for command in ["serve", "healthcheck"] {
+        assert_eq!(
+            run.stdout.contains(&format!("  {command} ")),
+            cfg!(feature = "serve"),
+            "{}",
+            run.stdout
+        );
     }
     assert!(run.stdout.contains(KEY_VAR));
 }
@@ -62,12 +72,14 @@ fn version_exits_0() {
     );
 }
 
+#[cfg(feature = "serve")]
 #[test]
 fn serve_refuses_credential_flags_it_would_ignore() {
     let stderr = failure(bare().args(["--key", "k", "serve", "--check-config"]), 2);
     assert!(stderr.contains("SINCH_APPLICATION_KEY"), "{stderr}");
 }
 
+#[cfg(feature = "serve")]
 #[test]
 fn serve_reports_bad_configuration_with_exit_2() {
     let stderr = failure(
@@ -79,4 +91,29 @@ fn serve_reports_bad_configuration_with_exit_2() {
     );
     assert!(stderr.contains("secret"), "{stderr}");
     assert!(!stderr.contains("not base64"), "{stderr}");
+}
+
+#[test]
+fn docs_cli_md_covers_every_command() {
+    let help = run(bare().arg("--help")).stdout;
+    let commands: Vec<&str> = help
+        .split("Commands:")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\n").next())
+        .expect("a Commands: section")
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|&name| name != "help")
+        .collect();
+    assert!(commands.len() >= 8, "{commands:?}");
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/cli.md"))
+        .expect("docs/cli.md");
+    let headings: Vec<&str> = docs.lines().filter(|l| l.starts_with("## ")).collect();
+    for command in commands {
+        let name = format!("`{command}`");
+        assert!(
+            headings.iter().any(|h| h.contains(&name)),
+            "docs/cli.md has no section for {command}"
+        );
+    }
 }
