@@ -9,10 +9,12 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use sinch_auth_store::{Store, StoreError, StoreOptions};
 
+use crate::accounts::DevelopmentError;
 use crate::accounts::{Accounts, SignupPolicy};
 use crate::caller::jwt::JwksSource;
 use crate::caller::{ApiKeyAuthenticator, Authenticator, JwtAuthenticator};
 use crate::config::{CallerAuthMode, ConfigError, Environment, Settings};
+use crate::server::ServeError;
 use crate::service::{Applications, TokenService};
 
 /// How long a database operation waits for a connection or a lock before
@@ -42,7 +44,7 @@ impl Settings {
     /// starts anyway, not ready, and keeps connecting in the background,
     /// except in development without Sinch credentials, where start-up
     /// waits up to 30 s for it (the generated credentials are kept there).
-    pub async fn build(&self) -> Result<Built, ConfigError> {
+    pub async fn build(&self) -> Result<Built, ServeError> {
         if self.caller_auth == CallerAuthMode::Accounts {
             return self.build_accounts().await;
         }
@@ -63,7 +65,7 @@ impl Settings {
     }
 
     /// [`build`](Self::build), keeping only the service.
-    pub async fn build_service(&self) -> Result<TokenService, ConfigError> {
+    pub async fn build_service(&self) -> Result<TokenService, ServeError> {
         Ok(self.build().await?.service)
     }
 
@@ -97,13 +99,18 @@ impl Settings {
         }
     }
 
-    async fn build_accounts(&self) -> Result<Built, ConfigError> {
+    async fn build_accounts(&self) -> Result<Built, ServeError> {
         let settings = self
             .accounts
             .as_ref()
             .ok_or_else(|| ConfigError::setting("caller_auth", "accounts settings missing"))?;
         let url = settings.database_url.expose();
-        let database_error = |e: StoreError| ConfigError::setting("database_url", e.to_string());
+        // A database that does not answer is the environment's fault (exit
+        // 1 from the CLI); a URL or schema it cannot use is configuration.
+        let database_error = |e: StoreError| match e {
+            StoreError::Unavailable(_) => ServeError::Database(e),
+            other => ServeError::Config(ConfigError::setting("database_url", other)),
+        };
         let store_options = StoreOptions::default()
             .with_acquire_timeout(DATABASE_WAIT)
             .with_busy_timeout(DATABASE_WAIT);
@@ -123,7 +130,10 @@ impl Settings {
                 let app = accounts
                     .development_application()
                     .await
-                    .map_err(|e| ConfigError::setting("database_url", e.to_string()))?;
+                    .map_err(|e| match e {
+                        DevelopmentError::Store(e) => database_error(e),
+                        other => ServeError::Config(ConfigError::setting("database_url", other)),
+                    })?;
                 (accounts, Applications::single(app))
             }
         };

@@ -62,15 +62,12 @@ impl ServeArgs {
 /// serves until SIGTERM or SIGINT, then drains.
 pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     let signal = shutdown_signal().map_err(ServeError::Signals)?;
-    let result = serve_until(args, async move {
+    // The caller reports an error (the CLI prints it once, on stderr).
+    serve_until(args, async move {
         let name = signal.await;
         tracing::info!(signal = name, "shutdown signal received");
     })
-    .await;
-    if let Err(e) = &result {
-        tracing::error!(error = %e, "serve stopped with an error");
-    }
-    result
+    .await
 }
 
 /// [`serve`] with any shutdown trigger (tests, embedding). Installs the

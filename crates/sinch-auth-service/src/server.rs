@@ -16,6 +16,7 @@ use crate::service::TokenService;
 
 /// Why serving stopped with an error.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ServeError {
     /// Configuration is missing or wrong.
     #[error(transparent)]
@@ -37,6 +38,18 @@ pub enum ServeError {
     /// The log filter does not parse.
     #[error(transparent)]
     Logging(#[from] crate::telemetry::LogFilterError),
+    /// The accounts database could not be reached when start-up needed it.
+    #[error("the accounts database is unavailable: {0}")]
+    Database(#[source] sinch_auth_store::StoreError),
+}
+
+impl ServeError {
+    /// Whether the invocation or the configuration is at fault (fix and
+    /// retry), rather than the environment at run time (a port in use, a
+    /// database down): command lines exit 2 for the first, 1 for the other.
+    pub fn is_usage(&self) -> bool {
+        matches!(self, ServeError::Config(_) | ServeError::Logging(_))
+    }
 }
 
 /// The service bound to its two addresses, ready to run.

@@ -93,6 +93,31 @@ fn serve_reports_bad_configuration_with_exit_2() {
     assert!(!stderr.contains("not base64"), "{stderr}");
 }
 
+#[cfg(feature = "serve")]
+#[test]
+fn serve_reports_a_port_in_use_once_with_exit_1() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let stderr = failure(
+        bare()
+            .args(["serve", "--caller-auth", "api-key"])
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .args(["--admin-listen", "127.0.0.1:0"])
+            .env("SINCH_AUTH_API_KEYS", "an-api-key-for-this-test-0123")
+            .env("SINCH_APPLICATION_KEY", key())
+            .env("SINCH_APPLICATION_SECRET", secret())
+            .timeout(std::time::Duration::from_secs(60)),
+        1,
+    );
+    assert_eq!(
+        stderr.matches("cannot listen on").count(),
+        1,
+        "reported once: {stderr}"
+    );
+    assert!(stderr.contains(&port.to_string()), "{stderr}");
+    drop(taken);
+}
+
 #[test]
 fn docs_cli_md_covers_every_command() {
     let help = run(bare().arg("--help")).stdout;

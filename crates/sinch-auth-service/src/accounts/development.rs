@@ -27,9 +27,12 @@ fn candidate() -> Result<DevelopmentCredentials, String> {
 
 /// Why the development application could not be had.
 #[derive(Debug, thiserror::Error)]
-pub(crate) enum DevelopmentError {
+#[non_exhaustive]
+pub enum DevelopmentError {
+    /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The stored credentials are unusable.
     #[error("{0}")]
     Invalid(String),
 }

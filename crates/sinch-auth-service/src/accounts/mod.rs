@@ -44,7 +44,7 @@ use sinch_auth_store::{Store, StoreError, StoreOptions};
 use zeroize::Zeroizing;
 
 pub use authenticator::SessionAuthenticator;
-pub use development::DEVELOPMENT_KEY_PREFIX;
+pub use development::{DEVELOPMENT_KEY_PREFIX, DevelopmentError};
 pub use handlers::{LoginResponse, SignUpResponse};
 pub use password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 pub use session_cookie::{PLAIN_COOKIE_NAME, SECURE_COOKIE_NAME};
