@@ -44,6 +44,11 @@ pub struct ServeArgs {
     /// Check the configuration (and secrets) and exit without serving.
     #[arg(long)]
     pub check_config: bool,
+
+    /// Print the effective settings with their sources (flag, variable,
+    /// file, default) as TOML, secrets not shown, and exit.
+    #[arg(long, conflicts_with = "check_config")]
+    pub print_config: bool,
 }
 
 impl ServeArgs {
@@ -77,6 +82,10 @@ pub async fn serve_until(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let settings = Settings::from_env(args.config.as_deref(), &args.overrides())?;
+    if args.print_config {
+        print!("{}", settings.render_effective());
+        return Ok(());
+    }
     crate::telemetry::init_logging(settings.log_format, &settings.log_level)?;
     let built = settings.build().await?;
     if args.check_config {

@@ -19,7 +19,7 @@ pub struct EnvSetting {
     pub var: &'static str,
     /// The configuration file key it overrides (dotted path).
     pub setting: &'static str,
-    slot: for<'a> fn(&'a mut RawConfig) -> Slot<'a>,
+    pub(super) slot: for<'a> fn(&'a mut RawConfig) -> Slot<'a>,
 }
 
 macro_rules! settings {

@@ -3,6 +3,7 @@
 //! errors that name the setting and its variable.
 
 mod accounts;
+mod effective;
 mod env;
 mod file;
 mod validate;
@@ -16,6 +17,7 @@ use serde::Deserialize;
 
 pub use crate::telemetry::LogFormat;
 pub use accounts::{AccountsSettings, Environment};
+pub use effective::Source;
 pub use env::{
     API_KEYS_FILE_VAR, API_KEYS_VAR, CONFIG_VAR, DATABASE_URL_FILE_VAR, ENV_SETTINGS, EnvSetting,
     SIGNUP_ADMIN_KEYS_FILE_VAR, SIGNUP_ADMIN_KEYS_VAR,
@@ -177,6 +179,8 @@ pub struct Settings {
     pub jwt: Option<JwtSettings>,
     /// Database, sign-up, sessions (accounts mode).
     pub accounts: Option<AccountsSettings>,
+    /// Where each table setting came from, for `--print-config`.
+    sources: Vec<(&'static str, Source)>,
 }
 
 impl Settings {
@@ -201,8 +205,11 @@ impl Settings {
                 })?
             }
         };
+        let sources = effective::sources(&mut raw, lookup, overrides);
         env::apply_env(&mut raw, lookup)?;
-        validate::validate(raw, lookup, overrides)
+        let mut settings = validate::validate(raw, lookup, overrides)?;
+        settings.sources = sources;
+        Ok(settings)
     }
 
     fn parse_file(text: &str) -> Result<file::RawConfig, ConfigError> {

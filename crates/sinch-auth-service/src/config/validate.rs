@@ -163,6 +163,7 @@ pub(crate) fn validate(
         api_keys,
         jwt,
         accounts,
+        sources: Vec::new(),
     })
 }
 
