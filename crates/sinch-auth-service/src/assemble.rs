@@ -14,6 +14,7 @@ use crate::accounts::{Accounts, SignupPolicy};
 use crate::caller::jwt::JwksSource;
 use crate::caller::{ApiKeyAuthenticator, Authenticator, JwtAuthenticator};
 use crate::config::{CallerAuthMode, ConfigError, Environment, Settings};
+use crate::reload::Reload;
 use crate::server::ServeError;
 use crate::service::{Applications, TokenService};
 
@@ -34,6 +35,8 @@ pub struct Built {
     pub api_router: Router,
     /// The accounts, in accounts mode (to close the database at shutdown).
     pub accounts: Option<Accounts>,
+    /// What a SIGHUP may replace.
+    pub(crate) reload: Reload,
 }
 
 impl Settings {
@@ -48,7 +51,7 @@ impl Settings {
         if self.caller_auth == CallerAuthMode::Accounts {
             return self.build_accounts().await;
         }
-        let authenticator = self.build_authenticator().await?;
+        let (authenticator, reload) = self.build_authenticator().await?;
         let applications = self.applications.clone().ok_or_else(|| {
             ConfigError::setting("caller_auth", "no Sinch application is configured")
         })?;
@@ -61,6 +64,7 @@ impl Settings {
             api_router: service.router(),
             service,
             accounts: None,
+            reload,
         })
     }
 
@@ -69,12 +73,12 @@ impl Settings {
         Ok(self.build().await?.service)
     }
 
-    async fn build_authenticator(&self) -> Result<Arc<dyn Authenticator>, ConfigError> {
+    async fn build_authenticator(&self) -> Result<(Arc<dyn Authenticator>, Reload), ConfigError> {
         match self.caller_auth {
             CallerAuthMode::ApiKey => {
                 let auth = ApiKeyAuthenticator::new(self.api_keys.clone())
                     .map_err(|e| ConfigError::setting("api_key.keys", e.to_string()))?;
-                Ok(Arc::new(auth))
+                Ok((Arc::new(auth.clone()), Reload::api_keys(auth)))
             }
             CallerAuthMode::Jwt => {
                 let settings = self
@@ -90,7 +94,8 @@ impl Settings {
                     }
                     tracing::warn!(%reason, "JWKS not loaded at start-up; /readyz stays 503 until it is");
                 }
-                Ok(Arc::new(auth))
+                let auth = Arc::new(auth);
+                Ok((auth.clone(), Reload::jwt(auth)))
             }
             CallerAuthMode::Accounts => Err(ConfigError::setting(
                 "caller_auth",
@@ -159,10 +164,15 @@ impl Settings {
                 "session cookies are not Secure (accounts.secure_cookies = false): for plain-HTTP development only"
             );
         }
+        let reload = match &accounts.options().signup {
+            SignupPolicy::AdminKey(keys) => Reload::admin_keys(keys.clone()),
+            _ => Reload::default(),
+        };
         Ok(Built {
             api_router: accounts.router(&service),
             service,
             accounts: Some(accounts),
+            reload,
         })
     }
 }

@@ -46,10 +46,11 @@ mod issue;
 mod metrics;
 mod problem;
 mod rate_limit;
+mod reload;
 pub mod routes;
 mod server;
 mod service;
-mod shutdown;
+mod signals;
 mod telemetry;
 
 pub use accounts::SessionAuthenticator;
@@ -61,9 +62,10 @@ pub use issue::{TicketRequest, TicketResponse, TokenRequest, TokenResponse};
 pub use metrics::{METRICS_CONTENT_TYPE, Metrics};
 pub use problem::{PROBLEM_JSON, Problem, ProblemCode};
 pub use rate_limit::{Rate, RateLimitSettings};
+pub use reload::ReloadError;
 pub use server::{ServeError, Server};
 pub use service::{
     Applications, DEFAULT_APPLICATION, ServiceOptions, TicketPolicy, TokenPolicy, TokenService,
 };
-pub use shutdown::{ShutdownFuture, shutdown_signal};
+pub use signals::{ShutdownFuture, shutdown_signal};
 pub use telemetry::{JsonLines, LogFilterError, LogFormat, init_logging, parse_filter};

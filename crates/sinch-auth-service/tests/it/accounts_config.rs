@@ -162,7 +162,10 @@ fn sign_up_policies() {
         .unwrap();
     match s.accounts.unwrap().options.signup {
         SignupPolicy::AdminKey(keys) => {
-            assert_eq!(keys.check("admin-key-0123456789abcdef"), Some("env-1"))
+            assert_eq!(
+                keys.check("admin-key-0123456789abcdef").as_deref(),
+                Some("env-1")
+            )
         }
         other => panic!("{other:?}"),
     }

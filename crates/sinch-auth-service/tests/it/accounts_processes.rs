@@ -74,7 +74,7 @@ fn newest_file(dir: &Path) -> SystemTime {
 }
 
 /// A running server, killed when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
     api: SocketAddr,
     admin: SocketAddr,
@@ -84,7 +84,7 @@ struct Server {
 impl Server {
     /// Starts the server on loopback ports chosen by the OS, with exactly
     /// `env` as its environment, and waits until it listens.
-    fn start(env: &[(&str, String)]) -> Server {
+    pub(crate) fn start(env: &[(&str, String)]) -> Server {
         let mut child = Command::new(server_binary())
             .args(["--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"])
             .env_clear()
@@ -129,15 +129,15 @@ impl Server {
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.api)
     }
 
-    fn origin(&self) -> String {
+    pub(crate) fn origin(&self) -> String {
         format!("http://{}", self.api)
     }
 
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         self.stderr.lock().unwrap().clone()
     }
 
@@ -157,6 +157,15 @@ impl Server {
         }
     }
 
+    /// Sends a signal (`HUP`, `TERM`, …) with kill(1).
+    pub(crate) fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+    }
+
     /// SIGKILL: no cleanup, no graceful shutdown.
     fn kill_9(&mut self) {
         self.child.kill().expect("SIGKILL the server");
@@ -164,7 +173,7 @@ impl Server {
     }
 
     /// SIGTERM, and wait for the graceful exit.
-    fn terminate(&mut self) {
+    pub(crate) fn terminate(&mut self) {
         let status = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()

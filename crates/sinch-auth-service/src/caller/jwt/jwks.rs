@@ -146,6 +146,17 @@ impl KeyStore {
         }
     }
 
+    /// Uses `set` from now on (a reload checked it before).
+    pub(crate) fn install(&self, set: KeySet) {
+        *self
+            .current
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Snapshot {
+            keys: Arc::new(set),
+            loaded_at: Some(Instant::now()),
+        };
+    }
+
     /// Reads and parses the JWKS now.
     pub(crate) async fn load(&self) -> Result<KeySet, String> {
         let text = match &self.source {

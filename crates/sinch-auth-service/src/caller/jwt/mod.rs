@@ -188,6 +188,9 @@ pub fn validate_jwks_url(url: &str) -> Result<(), JwtConfigError> {
     }
 }
 
+/// A key set read but not yet in use.
+pub(crate) struct PreparedKeys(keys::KeySet);
+
 /// The `jwt` authenticator.
 pub struct JwtAuthenticator {
     issuer: String,
@@ -259,6 +262,26 @@ impl JwtAuthenticator {
             Refresh::TooSoon => Err(JwksError::TooSoon),
             Refresh::Failed(reason) => Err(JwksError::Failed(reason)),
         }
+    }
+
+    /// Reads the JWKS again, outside the refresh schedule, without using
+    /// it yet: a reload checks everything before it changes anything.
+    pub(crate) async fn read_keys(&self) -> Result<PreparedKeys, JwksError> {
+        self.store
+            .load()
+            .await
+            .map(PreparedKeys)
+            .map_err(JwksError::Failed)
+    }
+
+    /// Uses keys read by [`read_keys`](Self::read_keys) from now on.
+    pub(crate) fn install_keys(&self, keys: PreparedKeys) {
+        self.store.install(keys.0);
+    }
+
+    /// Where the keys come from.
+    pub fn jwks_source(&self) -> &JwksSource {
+        self.store.source()
     }
 
     async fn verify(&self, token: &str) -> Result<Caller, AuthError> {
