@@ -13,6 +13,7 @@ use crate::client_ip::{ClientIp, ClientIpResolver};
 use crate::problem::{AuthFailureReason, Problem, ProblemCode};
 use crate::rate_limit::admit;
 use crate::service::TokenService;
+use crate::telemetry::lines_written_first;
 
 fn method_label(method: &Method) -> &'static str {
     // Bounded label values: arbitrary methods must not grow the metrics.
@@ -64,11 +65,18 @@ impl ApiLayer {
 /// key guessing), bound the request's time (body upload included), then
 /// record metrics and one access-log line: method, route template (never
 /// the raw URI), status, code, latency, client IP. Never headers or bodies.
+///
+/// The lines a request logs (its audit line above all) are written, in a
+/// write shared with concurrent requests, before its response leaves.
 pub(crate) async fn api_middleware(
     State(layer): State<ApiLayer>,
-    mut request: Request,
+    request: Request,
     next: Next,
 ) -> Response {
+    lines_written_first(handle(layer, request, next)).await
+}
+
+async fn handle(layer: ApiLayer, mut request: Request, next: Next) -> Response {
     let start = Instant::now();
     let service = &layer.service;
     let peer = ClientIpResolver::peer(request.extensions());
