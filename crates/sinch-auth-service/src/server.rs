@@ -6,7 +6,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use axum::{Extension, Router};
+use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -127,12 +127,12 @@ impl Server {
         // One bound for slow request heads and idle keep-alive connections.
         let head_timeout = self.service.options().request_timeout;
         // `/openapi.json` names the admin address really bound.
-        let admin = AdminListener(self.admin_addr());
-        let api_router = self.api_router.layer(Extension(admin));
-        let api = serve_http(self.api, api_router, head_timeout, rx.clone());
+        let admin = Some(AdminListener(self.admin_addr()));
+        let api = serve_http(self.api, self.api_router, admin, head_timeout, rx.clone());
         let admin = serve_http(
             self.admin,
             self.service.admin_router(),
+            None,
             head_timeout,
             rx.clone(),
         );

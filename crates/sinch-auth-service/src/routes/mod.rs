@@ -11,6 +11,7 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use http::{HeaderValue, Method, header};
+use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -80,19 +81,21 @@ impl TokenService {
             .collect();
         let document = openapi::Document::new(self, extension.openapi());
         let (own, _) = table.with_state(self.clone());
-        let mut router = own
-            .layer(Extension(document))
-            .merge(extension.into_router())
+        // One `layer` call with every layer in it: each call wraps every
+        // route in one more boxed service, cloned and called per request.
+        own.merge(extension.into_router())
             .fallback(not_found)
-            .layer(DefaultBodyLimit::max(BODY_LIMIT))
-            .layer(from_fn_with_state(
-                layers::ApiLayer::new(self.clone(), labels),
-                layers::api_middleware,
-            ));
-        if let Some(cors) = cors_layer(self) {
-            router = router.layer(cors);
-        }
-        router.layer(no_store())
+            .layer(
+                ServiceBuilder::new()
+                    .layer(no_store())
+                    .option_layer(cors_layer(self))
+                    .layer(from_fn_with_state(
+                        layers::ApiLayer::new(self.clone(), labels),
+                        layers::api_middleware,
+                    ))
+                    .layer(DefaultBodyLimit::max(BODY_LIMIT))
+                    .layer(Extension(document)),
+            )
     }
 
     /// The admin API for a separate, private port: `GET /livez`,

@@ -23,7 +23,7 @@ const PASSWORD: &str = "process test password";
 
 /// The example binary next to this test's own directory, checked to be
 /// newer than every source file it is built from.
-fn server_binary() -> PathBuf {
+pub(crate) fn server_binary() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
     let profile_dir = exe
         .parent()
