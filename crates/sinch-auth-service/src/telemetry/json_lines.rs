@@ -181,7 +181,14 @@ mod tests {
 
     #[test]
     fn strings_are_escaped_only_when_needed() {
-        for value in ["plain", "", "quote\"", "back\\slash", "tab\tnew\nline\u{1}", "é ✓"] {
+        for value in [
+            "plain",
+            "",
+            "quote\"",
+            "back\\slash",
+            "tab\tnew\nline\u{1}",
+            "é ✓",
+        ] {
             let mut ours = String::new();
             write_str_value(&mut ours, value);
             let back: String = serde_json::from_str(&ours).unwrap();

@@ -135,7 +135,10 @@ fn load(process: &Process, callers: Vec<Caller>) -> (Received, Vec<tokio::task::
     let tasks = (0..CLIENTS)
         .map(|client_no| {
             let caller = callers[client_no % callers.len()].clone();
-            let (tickets, tokens) = (process.url("/v1/tickets"), process.url("/v1/registration-tokens"));
+            let (tickets, tokens) = (
+                process.url("/v1/tickets"),
+                process.url("/v1/registration-tokens"),
+            );
             let origin = process.url("");
             let received = received.clone();
             tokio::spawn(async move {
@@ -249,8 +252,14 @@ async fn after_kill_9_every_credential_received_has_its_line() {
 
     let received = received.lock().unwrap().clone();
     let issued = audit_lines(&log, true);
-    let missing: Vec<_> = received.keys().filter(|u| !issued.contains_key(*u)).collect();
-    assert!(missing.is_empty(), "credentials sent without a line: {missing:?}");
+    let missing: Vec<_> = received
+        .keys()
+        .filter(|u| !issued.contains_key(*u))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "credentials sent without a line: {missing:?}"
+    );
     assert!(issued.values().all(|&n| n == 1), "a line written twice");
     // The lines without a response are requests in flight at the kill:
     // at most one per connection.
@@ -288,11 +297,17 @@ async fn sessions_under_load_then_sigterm_and_kill_9() {
                 if path == "/v1/login" {
                     assert_eq!(reply.status(), 200);
                     let cookie = reply.headers()["set-cookie"].to_str().unwrap();
-                    callers.push(Caller::Session(cookie.split(';').next().unwrap().to_owned()));
+                    callers.push(Caller::Session(
+                        cookie.split(';').next().unwrap().to_owned(),
+                    ));
                 }
             }
         }
+        // A login issues a ticket and a token: their lines are written
+        // before its response.
         let logged_in = audit_lines(&log, false);
+        assert!(logged_in.values().all(|&n| n == 2), "{logged_in:?}");
+        assert_eq!(logged_in.len(), 3);
         let (received, tasks) = load(&process, callers);
         wait_for(&received, 900).await;
         if stop == "TERM" {
@@ -306,14 +321,16 @@ async fn sessions_under_load_then_sigterm_and_kill_9() {
         let status = process.wait_exit();
         let received = received.lock().unwrap().clone();
         let issued = audit_lines(&log, stop == "KILL");
-        // A login issues a ticket and a token, with their lines.
         let for_sessions = |user: &String| issued.get(user).unwrap_or(&0) - logged_in[user];
         for (user, &sent) in &received {
             if stop == "TERM" {
                 assert!(status.success());
                 assert_eq!(for_sessions(user), sent, "{user}");
             } else {
-                assert!(for_sessions(user) >= sent, "{user}: {sent} sent, fewer lines");
+                assert!(
+                    for_sessions(user) >= sent,
+                    "{user}: {sent} sent, fewer lines"
+                );
                 assert!(for_sessions(user) <= sent + CLIENTS, "{user}");
             }
         }
