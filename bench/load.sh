@@ -41,7 +41,8 @@
 # 5), ROUNDS (default 3), CONNECTIONS (default 64), THREADS (wrk threads,
 # default 2), LOGIN_CONNECTIONS (default 4: logins queue for a hashing slot
 # anyway), BENCH_LOG (server log level, default info; warn turns audit
-# lines off), CARGO_TARGET_DIR (default target).
+# lines off), CARGO_TARGET_DIR (default target), SERVER (a `sinch-auth`
+# binary to use instead of building one, e.g. an older build to compare).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -62,9 +63,11 @@ if ! command -v wrk >/dev/null; then
     fi
 fi
 
-echo "building the release server…" >&2
-CARGO_TARGET_DIR=$TARGET_DIR cargo build --release --quiet -p sinch-auth-cli
-SERVER=$TARGET_DIR/release/sinch-auth
+if [ -z "${SERVER:-}" ]; then
+    echo "building the release server…" >&2
+    CARGO_TARGET_DIR=$TARGET_DIR cargo build --release --quiet -p sinch-auth-cli
+    SERVER=$TARGET_DIR/release/sinch-auth
+fi
 
 work=$(mktemp -d)
 server_pid=""
@@ -195,6 +198,7 @@ accounts_rss_kib=$(awk '/^VmHWM/ {print $2}' "/proc/$accounts_pid/status")
 metric() { curl -fsS "http://127.0.0.1:$1/metrics" | awk -v m="$2" '$1 == m {print $2}'; }
 log_lines=$(metric "$admin_port" sinch_auth_log_lines_total)
 log_writes=$(metric "$admin_port" sinch_auth_log_writes_total)
+log_lines=${log_lines:-0} log_writes=${log_writes:-0} # (builds before the group commit)
 audit_lines=$(grep -c '"credential_issued"' "$work/server.log" || true)
 
 python3 - "$work/results" "$rss_kib" "$accounts_rss_kib" "$audit_lines" "$log_lines" "$log_writes" \
@@ -220,8 +224,8 @@ for name, rs in runs.items():
         "p50": statistics.median(r["p50_us"] for r in rs) / 1000,
         "p99": statistics.median(r["p99_us"] for r in rs) / 1000,
         "p99_worst": max(r["p99_us"] for r in rs) / 1000,
-        "errors": sum(r["socket_errors"] for r in rs)
-                  + sum(r["requests"] - r["non2xx"] if ok_status else r["non2xx"] for r in rs),
+        "errors": int(sum(r["socket_errors"] for r in rs)
+                  + sum(r["requests"] - r["non2xx"] if ok_status else r["non2xx"] for r in rs)),
         "requests": sum(r["requests"] for r in rs),
         "cpu_us": sum(r["cpu_ticks"] for r in rs) / clk_tck * 1e6 / sum(r["requests"] for r in rs),
         "cpu_s": sum(r["cpu_ticks"] for r in rs) / clk_tck,
@@ -246,7 +250,7 @@ for name in ["ceiling", "registration-tokens", "tickets", "session-ceiling", "se
     rounds_text = " ".join(f"{r:.0%}" for r in s.get("round_ratios", [])) if "ratio" in s and not name.endswith("ceiling") else ""
     print(f"{name:<21}{s['rps']:>9.0f} {ratio}  {rounds_text:<20}{s['p50']:>7.2f}{s['p99']:>7.2f}"
           f"{s['p99_worst']:>7.2f}{s['errors']:>7}{s['cpu_us']:>11.1f}")
-issued = summary["registration-tokens"]["requests"] + summary["tickets"]["requests"]
+issued = int(summary["registration-tokens"]["requests"] + summary["tickets"]["requests"])
 print(f"peak RSS (VmHWM): api-key server {rss_kib / 1024:.1f} MiB, accounts server {accounts_rss_kib / 1024:.1f} MiB")
 print(f"audit lines (api-key server): {audit} for {issued} credentials received "
       f"(more lines than responses: requests in flight when a wrk run ended); "

@@ -9,14 +9,15 @@
 #
 # Needs perf (linux-perf) and wrk; run as root or with
 # kernel.perf_event_paranoid <= 1. Knobs: DURATION (seconds per profile,
-# default 8), CONNECTIONS (64), FREQ (sampling Hz, 499), BENCH_LOG (the
+# default 5), ROUNDS (alternations of ceiling and endpoint, 3), CONNECTIONS (64), FREQ (sampling Hz, 499), BENCH_LOG (the
 # server's log level, default info: audit lines on), ENDPOINT (default
 # tickets; or registration-tokens), SERVER (default: build and use
 # target/release/sinch-auth), KEEP (a directory to keep the perf scripts in).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DURATION=${DURATION:-8}
+DURATION=${DURATION:-5}
+ROUNDS=${ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-64}
 FREQ=${FREQ:-499}
 ENDPOINT=${ENDPOINT:-tickets}
@@ -32,7 +33,7 @@ work=$(mktemp -d)
 server_pid=""
 cleanup() {
     if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-    if [ -n "${KEEP:-}" ]; then mkdir -p "$KEEP" && cp "$work"/*.script "$work"/*.wrk "$KEEP"/; fi
+    if [ -n "${KEEP:-}" ]; then mkdir -p "$KEEP" && cp "$work"/*.script "$work"/*.requests "$KEEP"/; fi
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -65,19 +66,24 @@ wrk.body = '{"userId":"bench-user"}'
 LUA
 
 profile() { # name url
-    echo "profiling $1 for ${DURATION}s…" >&2
+    echo "profiling $1 for ${DURATION}s (round $round)…" >&2
     # perf records the server only, for exactly as long as wrk runs.
     perf record -q -o "$work/$1.data" -F "$FREQ" --call-graph dwarf,16384 -p "$server_pid" -- \
         wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" -s "$work/post.lua" "$2" >"$work/$1.wrk" 2>/dev/null
-    perf script -i "$work/$1.data" -F ip,sym --no-inline 2>/dev/null >"$work/$1.script"
-    awk '/requests in/ {print $1}' "$work/$1.wrk" >"$work/$1.requests"
+    perf script -i "$work/$1.data" -F ip,sym --no-inline 2>/dev/null >>"$work/$1.script"
+    awk '/requests in/ {print $1}' "$work/$1.wrk" >>"$work/$1.requests"
+    cut -d' ' -f1 /proc/loadavg >>"$work/load"
 }
-# Warm up (connections, allocator), then the ceiling and the endpoint.
+# Warm up (connections, allocator), then the ceiling and the endpoint in
+# alternation, so that both see the same background load.
 wrk -t2 -c"$CONNECTIONS" -d2s -s "$work/post.lua" "http://127.0.0.1:$api_port/v1/$ENDPOINT" >/dev/null
-profile ceiling "http://127.0.0.1:$admin_port/livez"
-profile endpoint "http://127.0.0.1:$api_port/v1/$ENDPOINT"
+for round in $(seq "$ROUNDS"); do
+    profile ceiling "http://127.0.0.1:$admin_port/livez"
+    profile endpoint "http://127.0.0.1:$api_port/v1/$ENDPOINT"
+done
 
-echo "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+total() { awk '{ s += $1 } END { print s }' "$1"; }
+echo "$ROUNDS rounds of ${DURATION}s each; 1-minute load average during them: $(sort -n "$work/load" | sed -n '1p;$p' | paste -sd-)"
 python3 bench/profile_categories.py "$FREQ" \
-    "POST /livez (405)=$work/ceiling.script=$(cat "$work/ceiling.requests")" \
-    "POST /v1/$ENDPOINT=$work/endpoint.script=$(cat "$work/endpoint.requests")"
+    "POST /livez (405)=$work/ceiling.script=$(total "$work/ceiling.requests")" \
+    "POST /v1/$ENDPOINT=$work/endpoint.script=$(total "$work/endpoint.requests")"

@@ -15,14 +15,15 @@ import re
 import sys
 
 SPECIFIC = [
-    ("audit line: write(2)", [r"telemetry::LineWriter", r"group_commit", r"<&std::fs::File as std::io::Write>"]),
-    ("audit line: format", [r"tracing_core::event::Event::dispatch", r"tracing_subscriber::"]),
+    ("audit line: wait for the write, wake", [r"GroupCommit>::wait_written", r"GroupCommit::wait_written", r"tokio::sync::watch", r"tokio::sync::notify", r"yield_now"]),
+    ("audit line: write(2)", [r"GroupCommit::write_pending", r"<&std::fs::File as std::io::Write>"]),
+    ("audit line: format", [r"tracing_core::event::Event::dispatch", r"tracing_subscriber::", r"GroupCommit::log", r"GroupCommit::append"]),
     ("mint (core library)", [r"sinch_auth::ticket::mint", r"sinch_auth::token::.*mint", r"TicketBuilder", r"RegistrationTokenBuilder"]),
     ("caller check (API key)", [r"credentials::Authenticated", r"ApiKeyAuthenticator", r"bearer_token"]),
-    ("body read, JSON parse", [r"sinch_auth_service::extract::", r"JsonBody", r"http_body_util", r"serde_json::de", r"Json<T>::from_bytes"]),
-    ("JSON response", [r"Json<T> as axum_core::response::into_response::IntoResponse"]),
+    ("body read, JSON parse", [r"sinch_auth_service::extract::", r"JsonBody", r"http_body_util", r"serde_json::de", r"Json<T>::from_bytes", r"serde_core::de::Deserialize"]),
+    ("JSON response", [r"Json<T> as axum_core::response::into_response::IntoResponse", r"serde_json::ser", r"serde_core::ser::Serialize"]),
     ("metrics", [r"sinch_auth_service::metrics::", r"prometheus_client"]),
-    ("issue: checks, expiry", [r"sinch_auth_service::issue::"]),
+    ("issue: checks, expiry, strings", [r"sinch_auth_service::issue::"]),
     ("request timeout (timer)", [r"tokio::runtime::time::(?!Driver::park)", r"tokio::time::sleep", r"drop_in_place<tokio::time::timeout"]),
     ("middleware: client IP, labels", [r"api_middleware", r"client_ip::"]),
 ]

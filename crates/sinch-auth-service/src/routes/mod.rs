@@ -7,7 +7,7 @@ mod layers;
 mod openapi;
 
 use axum::extract::DefaultBodyLimit;
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::middleware::from_fn;
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use http::{HeaderValue, Method, header};
@@ -89,10 +89,7 @@ impl TokenService {
                 ServiceBuilder::new()
                     .layer(no_store())
                     .option_layer(cors_layer(self))
-                    .layer(from_fn_with_state(
-                        layers::ApiLayer::new(self.clone(), labels),
-                        layers::api_middleware,
-                    ))
+                    .layer(layers::ApiLayer::new(self.clone(), labels))
                     .layer(DefaultBodyLimit::max(BODY_LIMIT))
                     .layer(Extension(document)),
             )
