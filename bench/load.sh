@@ -24,10 +24,13 @@
 # and the rounds are interleaved, so that a change in background load hits
 # every endpoint alike. Reported per endpoint: throughput, ratio to its
 # ceiling (over all rounds, and each round's), p50/p99 (median of the
-# rounds; worst round's p99 too), errors, and the server's CPU time per
-# request (from /proc/PID/stat: does not depend on how much CPU the server
-# got, so it holds better than throughput on a shared machine). Logins are
-# reported per second and per CPU-second of the server (per core).
+# rounds; worst round's p99 too), errors, the server's and wrk's CPU time
+# per request (from /proc/PID/stat and `time`), and the ratio those CPU
+# times predict, (server + wrk at the ceiling) / (server + wrk at the
+# endpoint): what the throughput ratio is when the two have the machine to
+# themselves. It does not depend on how much CPU the processes got, so it
+# holds better than throughput on a shared machine. Logins are reported per
+# second and per CPU-second of the server (per core).
 #
 # Goals (exit status 1 if one is missed):
 #   tickets, registration-tokens: >= 80 % of the ceiling, p99 <= 5 ms
@@ -175,12 +178,14 @@ LUA
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 run() { # name url script pid [connections]
     echo "wrk: round $round, $1 for ${DURATION}s…" >&2
-    local before after
+    local before after wrk_cpu TIMEFORMAT='%U %S'
     before=$(cpu_ticks "$4")
-    wrk -t"$THREADS" -c"${5:-$CONNECTIONS}" -d"${DURATION}s" --latency -s "$3" "$2" \
-        | sed -n "s/^RESULT /$1 /p" | tr -d '\n' >>"$work/results"
+    # `time`: wrk's own CPU (user, system), for the CPU-derived ratio.
+    wrk_cpu=$( { time wrk -t"$THREADS" -c"${5:-$CONNECTIONS}" -d"${DURATION}s" --latency -s "$3" "$2" 2>/dev/null \
+        | sed -n "s/^RESULT /$1 /p" | tr -d '\n' >>"$work/results"; } 2>&1 )
     after=$(cpu_ticks "$4")
-    echo " cpu_ticks=$((after - before)) load=$(cut -d' ' -f1 /proc/loadavg)" >>"$work/results"
+    echo " cpu_ticks=$((after - before)) wrk_cpu_s=$(echo "$wrk_cpu" | awk '{print $1 + $2}')" \
+        "load=$(cut -d' ' -f1 /proc/loadavg)" >>"$work/results"
 }
 api="http://127.0.0.1:$api_port"
 for round in $(seq "$ROUNDS"); do
@@ -228,6 +233,7 @@ for name, rs in runs.items():
                   + sum(r["requests"] - r["non2xx"] if ok_status else r["non2xx"] for r in rs)),
         "requests": sum(r["requests"] for r in rs),
         "cpu_us": sum(r["cpu_ticks"] for r in rs) / clk_tck * 1e6 / sum(r["requests"] for r in rs),
+        "wrk_us": sum(r["wrk_cpu_s"] for r in rs) * 1e6 / sum(r["requests"] for r in rs),
         "cpu_s": sum(r["cpu_ticks"] for r in rs) / clk_tck,
         "load": [r["load"] for r in rs],
     }
@@ -236,20 +242,24 @@ for name, s in summary.items():
     if base:
         s["ratio"] = s["rps"] / summary[base]["rps"]
         s["round_ratios"] = [a / b for a, b in zip(s["round_rps"], summary[base]["round_rps"])]
-        s["cpu_ratio"] = s["cpu_us"] / summary[base]["cpu_us"]
+        # What the throughput ratio would be if server and wrk had the
+        # CPUs to themselves: the same work per request, divided up.
+        c = summary[base]
+        s["cpu_ratio"] = (c["cpu_us"] + c["wrk_us"]) / (s["cpu_us"] + s["wrk_us"])
 loads = [l for s in summary.values() for l in s["load"]]
 print(f"\nToken service load test: {rounds} rounds x {duration} s per endpoint, {connections} connections "
       f"({login_connections} for logins), {threads} wrk threads, {cpus} CPUs; "
       f"1-min load average during the runs {min(loads):.1f}-{max(loads):.1f}")
 print(f"{'endpoint':<21}{'req/s':>9}{'vs ceiling':>11}{'  each round':<22}{'p50 ms':>7}{'p99 ms':>7}"
-      f"{'worst':>7}{'errors':>7}{'CPU µs/req':>11}")
+      f"{'worst':>7}{'errors':>7}{'server µs':>10}{'wrk µs':>8}{'CPU ratio':>10}")
 for name in ["ceiling", "registration-tokens", "tickets", "session-ceiling", "session-tickets",
              "session-tokens", "logins"]:
     s = summary[name]
     ratio = f"{s['ratio']:>10.1%}" if "ratio" in s and not name.endswith("ceiling") else f"{'':>10}"
     rounds_text = " ".join(f"{r:.0%}" for r in s.get("round_ratios", [])) if "ratio" in s and not name.endswith("ceiling") else ""
     print(f"{name:<21}{s['rps']:>9.0f} {ratio}  {rounds_text:<20}{s['p50']:>7.2f}{s['p99']:>7.2f}"
-          f"{s['p99_worst']:>7.2f}{s['errors']:>7}{s['cpu_us']:>11.1f}")
+          f"{s['p99_worst']:>7.2f}{s['errors']:>7}{s['cpu_us']:>10.1f}{s['wrk_us']:>8.1f}"
+          + (f"{s['cpu_ratio']:>10.1%}" if "ratio" in s and not name.endswith("ceiling") else ""))
 issued = int(summary["registration-tokens"]["requests"] + summary["tickets"]["requests"])
 print(f"peak RSS (VmHWM): api-key server {rss_kib / 1024:.1f} MiB, accounts server {accounts_rss_kib / 1024:.1f} MiB")
 print(f"audit lines (api-key server): {audit} for {issued} credentials received "
