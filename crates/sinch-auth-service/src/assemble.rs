@@ -13,7 +13,7 @@ use crate::accounts::{Accounts, SignupPolicy};
 use crate::caller::jwt::JwksSource;
 use crate::caller::{ApiKeyAuthenticator, Authenticator, JwtAuthenticator};
 use crate::config::{CallerAuthMode, ConfigError, Environment, Settings};
-use crate::service::{Applications, TokenService};
+use crate::service::{Applications, DEFAULT_APPLICATION, TokenService};
 
 /// How long a database operation waits for a connection or a lock before
 /// the request gets `503`: well inside the request timeout.
@@ -124,7 +124,9 @@ impl Settings {
                     .development_application()
                     .await
                     .map_err(|e| ConfigError::setting("database_url", e.to_string()))?;
-                (accounts, Applications::single(app))
+                let applications = Applications::single(app)
+                    .with_environment_host(DEFAULT_APPLICATION, &self.environment_host);
+                (accounts, applications)
             }
         };
         let service =

@@ -63,7 +63,8 @@ pub use problem::{PROBLEM_JSON, Problem, ProblemCode};
 pub use rate_limit::{Rate, RateLimitSettings};
 pub use server::{ServeError, Server};
 pub use service::{
-    Applications, DEFAULT_APPLICATION, ServiceOptions, TicketPolicy, TokenPolicy, TokenService,
+    Applications, DEFAULT_APPLICATION, DEFAULT_ENVIRONMENT_HOST, ServiceOptions, TicketPolicy,
+    TokenPolicy, TokenService,
 };
 pub use shutdown::{ShutdownFuture, shutdown_signal};
 pub use telemetry::{JsonLines, LogFilterError, LogFormat, init_logging, parse_filter};

@@ -108,7 +108,7 @@ pub struct Problem {
     detail: Cow<'static, str>,
     reason: Option<&'static str>,
     retry_after_secs: Option<u64>,
-    allow: Option<&'static str>,
+    allow: Option<Cow<'static, str>>,
 }
 
 /// Longest `detail` sent, in characters: parser messages can quote input.
@@ -157,14 +157,13 @@ impl Problem {
         }
     }
 
-    /// 405 listing the allowed methods.
-    pub fn method_not_allowed(allow: &'static str) -> Self {
+    /// 405 listing the allowed methods (`GET` or `GET, DELETE`).
+    pub fn method_not_allowed(allow: impl Into<Cow<'static, str>>) -> Self {
+        let allow = allow.into();
+        let detail = format!("this endpoint accepts {allow}");
         Problem {
             allow: Some(allow),
-            ..Problem::new(
-                ProblemCode::MethodNotAllowed,
-                format!("this endpoint accepts {allow}"),
-            )
+            ..Problem::new(ProblemCode::MethodNotAllowed, detail)
         }
     }
 
@@ -237,8 +236,8 @@ impl IntoResponse for Problem {
         if self.code == ProblemCode::Unauthenticated {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
-        if let Some(allow) = self.allow {
-            headers.insert(header::ALLOW, HeaderValue::from_static(allow));
+        if let Some(allow) = self.allow.and_then(|a| HeaderValue::from_str(&a).ok()) {
+            headers.insert(header::ALLOW, allow);
         }
         // Handlers see the problem too: the access log records the code.
         response.extensions_mut().insert(self.code);

@@ -17,24 +17,53 @@ use crate::rate_limit::{RateLimitSettings, RateLimiters};
 /// Name of the application used when a request names none.
 pub const DEFAULT_APPLICATION: &str = "default";
 
+/// The Sinch environment a client SDK connects to unless configured
+/// otherwise (`environmentHost` of `SinchClient`).
+pub const DEFAULT_ENVIRONMENT_HOST: &str = "ocra.api.sinch.com";
+
+#[derive(Debug, Clone)]
+struct Entry {
+    app: Arc<Application>,
+    environment_host: String,
+}
+
 /// The Sinch applications of a deployment: one default, optionally more,
-/// chosen per request with the body's `application` field.
+/// chosen per request with the body's `application` field. Each has the
+/// environment host its clients connect to (default
+/// [`DEFAULT_ENVIRONMENT_HOST`]), returned with every credential.
 #[derive(Debug, Clone)]
 pub struct Applications {
-    by_name: BTreeMap<String, Arc<Application>>,
+    by_name: BTreeMap<String, Entry>,
 }
 
 impl Applications {
     /// A deployment with one application, named `default`.
     pub fn single(app: Application) -> Self {
-        let mut by_name = BTreeMap::new();
-        by_name.insert(DEFAULT_APPLICATION.to_owned(), Arc::new(app));
-        Applications { by_name }
+        Applications {
+            by_name: BTreeMap::new(),
+        }
+        .with(DEFAULT_APPLICATION, app)
     }
 
-    /// Adds (or replaces) a named application.
+    /// Adds (or replaces) a named application, on the default environment
+    /// host.
     pub fn with(mut self, name: impl Into<String>, app: Application) -> Self {
-        self.by_name.insert(name.into(), Arc::new(app));
+        self.by_name.insert(
+            name.into(),
+            Entry {
+                app: Arc::new(app),
+                environment_host: DEFAULT_ENVIRONMENT_HOST.to_owned(),
+            },
+        );
+        self
+    }
+
+    /// Sets the environment host of the application called `name` (no
+    /// effect if there is none).
+    pub fn with_environment_host(mut self, name: &str, host: impl Into<String>) -> Self {
+        if let Some(entry) = self.by_name.get_mut(name) {
+            entry.environment_host = host.into();
+        }
         self
     }
 
@@ -42,12 +71,27 @@ impl Applications {
     pub fn get(&self, name: Option<&str>) -> Option<(&str, &Application)> {
         self.by_name
             .get_key_value(name.unwrap_or(DEFAULT_APPLICATION))
-            .map(|(k, v)| (k.as_str(), v.as_ref()))
+            .map(|(k, v)| (k.as_str(), v.app.as_ref()))
+    }
+
+    /// The environment host of the application called `name`, or of the
+    /// default one.
+    pub fn environment_host(&self, name: Option<&str>) -> Option<&str> {
+        self.by_name
+            .get(name.unwrap_or(DEFAULT_APPLICATION))
+            .map(|e| e.environment_host.as_str())
     }
 
     /// Names, sorted.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.by_name.keys().map(String::as_str)
+    }
+
+    /// Every application with its name and environment host, by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Application, &str)> {
+        self.by_name
+            .iter()
+            .map(|(name, e)| (name.as_str(), e.app.as_ref(), e.environment_host.as_str()))
     }
 }
 

@@ -52,10 +52,10 @@ mod timestamps;
 mod url;
 
 pub use accounts::{Account, AccountId, PasswordHash};
+pub use admin::AccountSummary;
 pub use connect::{Backend, StoreOptions};
 pub use development::{DevelopmentCredentials, StoredDevelopmentCredentials};
 pub use error::StoreError;
-pub use admin::AccountSummary;
 pub use sessions::{Session, SessionKind, SessionTokenHash};
 pub use store::{PoolStatus, SchemaVersion, Store};
 pub use url::{DatabaseUrl, default_database_path, default_database_url, sqlite_url};

@@ -23,6 +23,7 @@
 //! [`SessionAuthenticator`]: crate::accounts::SessionAuthenticator
 
 mod authenticator;
+mod bearer_session;
 mod database;
 mod development;
 mod errors;
@@ -51,6 +52,7 @@ pub use session_cookie::{PLAIN_COOKIE_NAME, SECURE_COOKIE_NAME};
 
 pub(crate) use database::Database;
 pub(crate) use errors::store_problem;
+pub(crate) use openapi::session_security;
 pub(crate) use origin::{OriginPolicy, Strictness};
 pub(crate) use session_cookie::{CookieSettings, SessionToken};
 

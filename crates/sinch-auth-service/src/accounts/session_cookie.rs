@@ -58,7 +58,9 @@ impl SessionToken {
         hex::encode(&Sha256::digest(stored)[..6])
     }
 
-    fn expose(&self) -> &str {
+    /// The token itself: for the `Set-Cookie` header, or the body of a
+    /// bearer login. Never for a log.
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 }

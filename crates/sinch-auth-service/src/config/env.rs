@@ -44,6 +44,7 @@ settings! {
     "SINCH_AUTH_TRUSTED_PROXIES" => "trusted_proxies": List(trusted_proxies),
     "SINCH_AUTH_CORS_ORIGINS" => "cors_origins": List(cors_origins),
     "SINCH_AUTH_CORS_ALLOW_CREDENTIALS" => "cors_allow_credentials": Bool(cors_allow_credentials),
+    "SINCH_AUTH_ENVIRONMENT_HOST" => "environment_host": Str(environment_host),
     "SINCH_AUTH_TICKET_TTL_SECS" => "tickets.default_ttl_secs": Num(tickets.default_ttl_secs),
     "SINCH_AUTH_TICKET_MIN_TTL_SECS" => "tickets.min_ttl_secs": Num(tickets.min_ttl_secs),
     "SINCH_AUTH_TICKET_MAX_TTL_SECS" => "tickets.max_ttl_secs": Num(tickets.max_ttl_secs),

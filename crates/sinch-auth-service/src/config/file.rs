@@ -20,6 +20,7 @@ pub(crate) struct RawConfig {
     pub(crate) trusted_proxies: Option<Vec<String>>,
     pub(crate) cors_origins: Option<Vec<String>>,
     pub(crate) cors_allow_credentials: Option<bool>,
+    pub(crate) environment_host: Option<String>,
     #[serde(default)]
     pub(crate) tickets: RawTtl,
     #[serde(default)]
@@ -105,6 +106,7 @@ pub(crate) struct RawApplication {
     pub(crate) key: String,
     pub(crate) secret_file: Option<String>,
     pub(crate) secret_env: Option<String>,
+    pub(crate) environment_host: Option<String>,
 }
 
 fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {

@@ -177,6 +177,10 @@ pub struct Settings {
     pub jwt: Option<JwtSettings>,
     /// Database, sign-up, sessions (accounts mode).
     pub accounts: Option<AccountsSettings>,
+    /// The environment host of applications that set none (and of the
+    /// generated development application). Default
+    /// [`DEFAULT_ENVIRONMENT_HOST`](crate::DEFAULT_ENVIRONMENT_HOST).
+    pub environment_host: String,
 }
 
 impl Settings {

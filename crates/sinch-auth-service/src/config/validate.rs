@@ -11,7 +11,8 @@ use super::accounts::{Environment, accounts_settings, environment};
 use super::env::{API_KEYS_FILE_VAR, API_KEYS_VAR};
 use super::file::{RawApplication, RawConfig, RawJwt, RawTtl};
 use super::values::{
-    Lookup, check_origin, enum_value, err, key_digests, parse_net, rate, secs, valid_name,
+    Lookup, check_environment_host, check_origin, enum_value, err, key_digests, parse_net, rate,
+    secs, valid_name,
 };
 use super::{
     CallerAuthMode, ConfigError, DEFAULT_ADMIN_LISTEN, DEFAULT_LISTEN, DEFAULT_LOG_LEVEL,
@@ -20,7 +21,8 @@ use super::{
 use crate::caller::jwt::{JwksSource, parse_algorithm, validate_jwks_url};
 use crate::caller::{JwtSettings, UserIdEncoding};
 use crate::service::{
-    Applications, DEFAULT_APPLICATION, ServiceOptions, TicketPolicy, TokenPolicy,
+    Applications, DEFAULT_APPLICATION, DEFAULT_ENVIRONMENT_HOST, ServiceOptions, TicketPolicy,
+    TokenPolicy,
 };
 
 pub(crate) fn validate(
@@ -126,13 +128,20 @@ pub(crate) fn validate(
         .with_cors(cors_origins, allow_credentials)
         .with_request_timeout(request_timeout);
 
+    let environment_host = match &raw.environment_host {
+        Some(host) => {
+            check_environment_host(host).map_err(|m| err("environment_host", m))?;
+            host.to_ascii_lowercase()
+        }
+        None => DEFAULT_ENVIRONMENT_HOST.to_owned(),
+    };
     let applications = if caller_auth == CallerAuthMode::Accounts
         && !credentials_configured(&raw.applications, lookup)
     {
         development_only(environment, &raw.applications)?;
         None
     } else {
-        Some(applications(&raw.applications, lookup)?)
+        Some(applications(&raw.applications, lookup, &environment_host)?)
     };
     let api_keys = match caller_auth {
         CallerAuthMode::ApiKey => key_digests(
@@ -163,6 +172,7 @@ pub(crate) fn validate(
         api_keys,
         jwt,
         accounts,
+        environment_host,
     })
 }
 
@@ -272,10 +282,12 @@ fn token_policy(raw: &RawTtl) -> Result<TokenPolicy, ConfigError> {
 }
 
 /// The default application from `SINCH_APPLICATION_*` (or the file's
-/// `[applications.default]`), plus every other `[applications.NAME]`.
+/// `[applications.default]`), plus every other `[applications.NAME]`, each
+/// on its own `environment_host` or `default_host`.
 fn applications(
     raw: &std::collections::BTreeMap<String, RawApplication>,
     lookup: Lookup<'_>,
+    default_host: &str,
 ) -> Result<Applications, ConfigError> {
     let env_has_key = lookup(KEY_VAR).is_some_and(|v| !v.is_empty());
     let default = match raw.get(DEFAULT_APPLICATION) {
@@ -299,6 +311,20 @@ fn applications(
             ));
         }
         apps = apps.with(name.clone(), file_application(name, file_app, lookup)?);
+    }
+    let names: Vec<String> = apps.names().map(str::to_owned).collect();
+    for name in names {
+        let own = raw.get(&name).and_then(|a| a.environment_host.as_deref());
+        let host = match own {
+            Some(host) => {
+                check_environment_host(host).map_err(|m| {
+                    ConfigError::new(format!("applications.{name}.environment_host"), m)
+                })?;
+                host.to_ascii_lowercase()
+            }
+            None => default_host.to_owned(),
+        };
+        apps = apps.with_environment_host(&name, host);
     }
     Ok(apps)
 }

@@ -75,6 +75,23 @@ pub(super) fn check_origin(origin: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A Sinch environment host as `SinchClient` takes it: a host name with an
+/// optional port, no scheme, no path (`ocra.api.sinch.com`).
+pub(super) fn check_environment_host(host: &str) -> Result<(), String> {
+    let advice = "write a host name such as ocra.api.sinch.com, without https:// or a path";
+    let url = url::Url::parse(&format!("https://{host}/"))
+        .map_err(|_| format!("{host:?} is not a host name; {advice}"))?;
+    let rebuilt = match (url.host_str(), url.port()) {
+        (Some(name), Some(port)) => format!("{name}:{port}"),
+        (Some(name), None) => name.to_owned(),
+        _ => String::new(),
+    };
+    if url.username() != "" || url.path() != "/" || rebuilt != host.to_ascii_lowercase() {
+        return Err(format!("{host:?} is not a host name; {advice}"));
+    }
+    Ok(())
+}
+
 /// A rate from its two settings, each falling back to `default`'s part;
 /// a burst not set is at most the rate.
 pub(super) fn rate(
@@ -174,6 +191,28 @@ mod tests {
         assert!(check_origin("https://app.example.com/path").is_err());
         assert!(check_origin("*").is_err());
         assert!(check_origin("ftp://x").is_err());
+    }
+
+    #[test]
+    fn environment_hosts_are_bare_host_names() {
+        for ok in [
+            "ocra.api.sinch.com",
+            "OCRA-euc1.api.sinch.com",
+            "localhost:8443",
+        ] {
+            assert!(check_environment_host(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "https://ocra.api.sinch.com",
+            "ocra.api.sinch.com/",
+            "ocra.api.sinch.com/v1",
+            "user@ocra.api.sinch.com",
+            "ocra api",
+            "ocra.api.sinch.com:99999",
+        ] {
+            assert!(check_environment_host(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -53,7 +53,13 @@ pub async fn a_disabled_account_loses_its_sessions_and_cannot_log_in(db: &TestDa
     for name in ["cookie", "bearer"] {
         assert_eq!(store.find_session(&token(name), T0).await.unwrap(), None);
     }
-    assert!(store.find_session(&token("bob"), T0).await.unwrap().is_some());
+    assert!(
+        store
+            .find_session(&token("bob"), T0)
+            .await
+            .unwrap()
+            .is_some()
+    );
     let stored = store.find_account(&alice.id).await.unwrap().unwrap();
     assert!(stored.is_disabled());
     let first = stored.disabled_at;
@@ -71,7 +77,11 @@ pub async fn a_disabled_account_loses_its_sessions_and_cannot_log_in(db: &TestDa
     assert!(store.enable_account(&alice.id).await.unwrap());
     let enabled = store.find_account(&alice.id).await.unwrap().unwrap();
     assert!(!enabled.is_disabled());
-    assert_eq!(enabled.password_hash, hash("a"), "the password is unchanged");
+    assert_eq!(
+        enabled.password_hash,
+        hash("a"),
+        "the password is unchanged"
+    );
     store
         .create_session(&enabled, &token("again"), later)
         .await
@@ -154,13 +164,25 @@ pub async fn deleting_removes_the_account_and_its_sessions(db: &TestDatabase) {
         store.delete_account(&stale).await,
         Err(StoreError::CredentialsChanged)
     );
-    assert!(store.find_session(&token("one"), T0).await.unwrap().is_some());
+    assert!(
+        store
+            .find_session(&token("one"), T0)
+            .await
+            .unwrap()
+            .is_some()
+    );
 
     let current = store.find_account(&alice.id).await.unwrap().unwrap();
     assert_eq!(store.delete_account(&current).await.unwrap(), 1);
     assert_eq!(store.find_account(&alice.id).await.unwrap(), None);
     assert_eq!(store.find_session(&token("one"), T0).await.unwrap(), None);
-    assert!(store.find_session(&token("bob"), T0).await.unwrap().is_some());
+    assert!(
+        store
+            .find_session(&token("bob"), T0)
+            .await
+            .unwrap()
+            .is_some()
+    );
     assert_eq!(
         store.delete_account(&current).await,
         Err(StoreError::CredentialsChanged),

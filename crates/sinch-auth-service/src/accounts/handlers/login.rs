@@ -1,5 +1,6 @@
-//! `POST /v1/login`: password check, session cookie, and both credentials
-//! at once, so that `sinchClient.start(response)` works on the reply.
+//! `POST /v1/login`: password check, session (a cookie, or for native apps
+//! a bearer token in the body), and both credentials at once, so that
+//! `sinchClient.start(response)` works on the reply.
 
 use axum::Json;
 use axum::extract::{Request, State};
@@ -10,7 +11,7 @@ use sinch_auth::validate_token_user_id;
 use sinch_auth_store::{Account, StoreError};
 use zeroize::Zeroizing;
 
-use super::signup::Credentials;
+use super::login_request::{LoginRequest, SessionMode};
 use super::{AccountsState, audit, client_ip, json_body};
 use crate::accounts::errors::hashing_problem;
 use crate::accounts::{SessionToken, Strictness, store_problem};
@@ -18,9 +19,11 @@ use crate::caller::{Caller, Via};
 use crate::issue::{TicketRequest, TokenRequest};
 use crate::problem::{Problem, ProblemCode};
 
-/// Both credentials for the signed-in user. The session itself travels in
-/// the `Set-Cookie` header, never in the body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+/// Both credentials for the signed-in user, with what `SinchClient` is
+/// built with. A cookie session travels in the `Set-Cookie` header, never in
+/// the body; a bearer session (`"session": "bearer"`) in `sessionToken`.
+/// `Debug` hides the credentials and the session token.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LoginResponse {
     /// A user ticket (JS SDK 1.x: `sinchClient.start(response)`).
@@ -34,6 +37,32 @@ pub struct LoginResponse {
     pub expires_at: String,
     /// Seconds until then.
     pub expires_in: u64,
+    /// The Sinch application (`SinchClient`'s `applicationKey`).
+    pub application_key: String,
+    /// The Sinch environment (`SinchClient`'s `environmentHost`).
+    pub environment_host: String,
+    /// Bearer sessions only: send it as `Authorization: Bearer
+    /// <sessionToken>` to the credential endpoints, `/v1/accounts/me…` and
+    /// `/v1/logout`. A secret: keep it in the platform's secure storage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_token: Option<String>,
+    /// Bearer sessions only: when the session ends (RFC 3339, UTC); log in
+    /// again then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(format = DateTime)]
+    pub session_expires_at: Option<String>,
+}
+
+impl std::fmt::Debug for LoginResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginResponse")
+            .field("user_id", &self.user_id)
+            .field("expires_at", &self.expires_at)
+            .field("application_key", &self.application_key)
+            .field("environment_host", &self.environment_host)
+            .field("session_expires_at", &self.session_expires_at)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Every refused login gets this, whether the user is unknown or the
@@ -45,14 +74,16 @@ fn invalid_credentials() -> Problem {
 /// Log in
 ///
 /// Checks the password and returns both credentials at once, so that
-/// `sinchClient.start(response)` works on the reply, and sets the session
-/// cookie. The same `401 unauthenticated` (reason `invalid_credentials`)
-/// answers an unknown user and a wrong password.
+/// `sinchClient.start(response)` works on the reply, and starts a session:
+/// a cookie by default (browsers), or with `"session": "bearer"` a
+/// `sessionToken` in the body and no cookie (native apps). The same
+/// `401 unauthenticated` (reason `invalid_credentials`) answers an unknown
+/// user, a wrong password and a disabled account.
 #[utoipa::path(
     post,
     path = "/v1/login",
-    request_body = Credentials,
-    responses((status = 200, description = "Signed in; the session cookie is in `Set-Cookie`.", body = LoginResponse)),
+    request_body = LoginRequest,
+    responses((status = 200, description = "Signed in: the session cookie is in `Set-Cookie`, or with `\"session\": \"bearer\"` the session token in the body.", body = LoginResponse)),
 )]
 pub(crate) async fn log_in(State(state): State<AccountsState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
@@ -73,7 +104,7 @@ pub(crate) async fn log_in(State(state): State<AccountsState>, request: Request)
         metrics.login(outcome_of(&problem));
         return problem.into_response();
     }
-    let request: Credentials = match json_body(parts, body).await {
+    let request: LoginRequest = match json_body(parts, body).await {
         Ok(request) => request,
         Err(problem) => {
             metrics.login("invalid_body");
@@ -82,7 +113,9 @@ pub(crate) async fn log_in(State(state): State<AccountsState>, request: Request)
     };
     let username = request.username;
     let password = Zeroizing::new(request.password);
-    let result = log_in_checked(&state, &username, password).await;
+    let mode = request.session;
+    let application = request.application;
+    let result = log_in_checked(&state, &username, password, mode, application).await;
     let outcome = match &result {
         Ok(_) => "success",
         Err(problem) => outcome_of(problem),
@@ -90,10 +123,11 @@ pub(crate) async fn log_in(State(state): State<AccountsState>, request: Request)
     metrics.login(outcome);
     audit("login", &username, outcome, ip);
     match result {
-        Ok((body, token)) => {
+        Ok((body, token)) if mode == SessionMode::Cookie => {
             let cookie = state.accounts.inner.cookie.set(&token);
             ([(SET_COOKIE, cookie)], Json(body)).into_response()
         }
+        Ok((body, _)) => Json(body).into_response(),
         Err(problem) => problem.into_response(),
     }
 }
@@ -102,6 +136,8 @@ async fn log_in_checked(
     state: &AccountsState,
     username: &str,
     password: Zeroizing<String>,
+    mode: SessionMode,
+    application: Option<String>,
 ) -> Result<(LoginResponse, SessionToken), Problem> {
     let accounts = &state.accounts.inner;
     // A name outside the alphabet cannot have an account: no lookup, but
@@ -124,8 +160,10 @@ async fn log_in_checked(
         .verify(password, account.as_ref().map(|a| &a.password_hash))
         .await
         .map_err(hashing_problem)?;
+    // A disabled account's password was checked all the same: its refusal
+    // takes the time and has the words of a wrong password's.
     let account = match account {
-        Some(account) if verified => account,
+        Some(account) if verified && !account.is_disabled() => account,
         _ => return Err(invalid_credentials()),
     };
 
@@ -139,23 +177,29 @@ async fn log_in_checked(
     );
     // Credentials first: a refusal here (the per-user limit) leaves no
     // session behind.
-    let ticket = state
-        .service
-        .issue_ticket(&caller, &TicketRequest::default())?;
+    let ticket_request = TicketRequest {
+        application: application.clone(),
+        ..TicketRequest::default()
+    };
+    let ticket = state.service.issue_ticket(&caller, &ticket_request)?;
+    let token_request = TokenRequest {
+        application,
+        ..TokenRequest::default()
+    };
     let registration = state
         .service
-        .issue_registration_token(&caller, &TokenRequest::default())?;
+        .issue_registration_token(&caller, &token_request)?;
 
-    let expires_at = time::OffsetDateTime::now_utc() + accounts.options.session_ttl;
+    let session_expires_at = time::OffsetDateTime::now_utc() + accounts.options.session_ttl;
     let store = accounts.database.store().map_err(store_problem)?;
     match accounts.database.observe(
         store
-            .create_session(&account, &token.hash(), expires_at)
+            .create_session_of_kind(&account, &token.hash(), session_expires_at, mode.kind())
             .await,
     ) {
         Ok(()) => {}
-        // The password changed between the check and the session: the
-        // password just verified is no longer the account's.
+        // The password changed (or the account was disabled) between the
+        // check and the session: the login is refused as if wrong.
         Err(StoreError::CredentialsChanged) => return Err(invalid_credentials()),
         Err(other) => return Err(store_problem(other)),
     }
@@ -165,6 +209,7 @@ async fn log_in_checked(
     } else {
         (registration.expires_at, registration.expires_in)
     };
+    let bearer = mode == SessionMode::Bearer;
     Ok((
         LoginResponse {
             user_ticket: ticket.user_ticket,
@@ -172,6 +217,10 @@ async fn log_in_checked(
             user_id: ticket.user_id,
             expires_at,
             expires_in,
+            application_key: ticket.application_key,
+            environment_host: ticket.environment_host,
+            session_token: bearer.then(|| token.expose().to_owned()),
+            session_expires_at: bearer.then(|| sinch_auth::rfc3339_seconds(session_expires_at)),
         },
         token,
     ))

@@ -1,9 +1,11 @@
-//! The accounts routes: sign-up, login, logout, the signed-in account and
-//! its password. Each handler checks, in order: where the request comes
+//! The accounts routes: sign-up, login, logout, the signed-in account, its
+//! password and its deletion. Each handler checks, in order: where the request comes
 //! from, who may call, the attempt limits, and only then the body, so that
 //! a refused caller learns nothing about validation.
 
+pub(crate) mod delete;
 pub(crate) mod login;
+pub(crate) mod login_request;
 pub(crate) mod logout;
 pub(crate) mod me;
 pub(crate) mod password;
@@ -14,7 +16,7 @@ use std::net::IpAddr;
 
 use axum::body::Body;
 use axum::extract::{FromRequest, Request};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use http::request::Parts;
 use serde::de::DeserializeOwned;
 
@@ -43,6 +45,7 @@ pub(crate) fn routes() -> RouteTable<AccountsState> {
         .route("POST", "/v1/login", post(login::log_in))
         .route("POST", "/v1/logout", post(logout::log_out))
         .route("GET", "/v1/accounts/me", get(me::me))
+        .route("DELETE", "/v1/accounts/me", delete(delete::delete_account))
         .route(
             "POST",
             "/v1/accounts/me/password",

@@ -25,9 +25,20 @@ pub async fn login_returns_both_credentials_and_a_strict_cookie(db: &TestDatabas
     keys.sort();
     assert_eq!(
         keys,
-        ["expiresAt", "expiresIn", "token", "userId", "userTicket"]
+        [
+            "applicationKey",
+            "environmentHost",
+            "expiresAt",
+            "expiresIn",
+            "token",
+            "userId",
+            "userTicket"
+        ],
+        "the cookie flow's body: no session token"
     );
     assert_eq!(body["userId"], name.as_str());
+    assert_eq!(body["applicationKey"], crate::common::APP_KEY);
+    assert_eq!(body["environmentHost"], "ocra.api.sinch.com");
 
     let ticket = app()
         .verify_ticket(
