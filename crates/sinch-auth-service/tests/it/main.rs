@@ -11,6 +11,7 @@ mod accounts_suite;
 mod admin_and_openapi;
 mod api_key_mode;
 mod bad_input;
+mod client_config;
 mod config;
 mod extension;
 mod jwt_mode;

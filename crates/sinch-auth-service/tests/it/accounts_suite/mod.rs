@@ -3,6 +3,7 @@
 //! `--ignored` and `SINCH_AUTH_TEST_POSTGRES_URL`, as `.ci/postgres.sh test
 //! -p sinch-auth-service` does. SQLite-only cases are in `sqlite_only`.
 
+mod bearer;
 mod csrf;
 #[macro_use]
 pub mod harness;
@@ -45,6 +46,14 @@ accounts_suite! {
         the_new_password_follows_the_policy,
         a_password_change_needs_a_session,
         concurrent_password_changes_have_one_winner,
+    ],
+    bearer: [
+        a_bearer_login_returns_the_session_in_the_body,
+        bearer_sessions_skip_the_cross_site_check,
+        a_token_works_only_the_way_it_was_issued,
+        bearer_logout_and_password_change_revoke,
+        a_disabled_account_is_refused_like_a_wrong_password,
+        owners_delete_their_account_with_the_password,
     ],
     csrf: [
         cookie_posts_from_other_sites_are_403,
