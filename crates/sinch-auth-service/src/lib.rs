@@ -23,7 +23,7 @@
 //!
 //! | layer | modules |
 //! | --- | --- |
-//! | process edge | `cli` (arguments), `server` (listeners, shutdown), `assemble` (settings → service and routers) |
+//! | process edge | `cli` (arguments), `accounts_cli` (`sinch-auth accounts`), `server` (listeners, shutdown), `assemble` (settings → service and routers) |
 //! | HTTP | `routes` (routers from route tables, `/openapi.json`, middleware) |
 //! | modes | `accounts` (sign-up, login, sessions, page), `caller` (API keys, JWTs, the [`caller::Authenticator`] seam) |
 //! | issuing | `service` ([`TokenService`]), `issue` (ticket and token requests) |
@@ -34,6 +34,7 @@
 #![warn(missing_docs)]
 
 pub mod accounts;
+pub mod accounts_cli;
 mod api_extension;
 mod assemble;
 pub mod caller;

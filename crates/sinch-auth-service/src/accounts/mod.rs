@@ -22,6 +22,7 @@
 //!
 //! [`SessionAuthenticator`]: crate::accounts::SessionAuthenticator
 
+mod admin;
 mod authenticator;
 mod bearer_session;
 mod database;
@@ -44,6 +45,7 @@ use sinch_auth::Application;
 use sinch_auth_store::{Store, StoreError, StoreOptions};
 use zeroize::Zeroizing;
 
+pub use admin::{AccountAdmin, AdminError, Revoked};
 pub use authenticator::SessionAuthenticator;
 pub use development::DEVELOPMENT_KEY_PREFIX;
 pub use handlers::{LoginResponse, SignUpResponse};

@@ -60,7 +60,7 @@ pub(super) fn environment(raw: &RawConfig) -> Result<Environment, ConfigError> {
     )
 }
 
-fn database_url(
+pub(super) fn database_url(
     raw: &RawConfig,
     lookup: Lookup<'_>,
     overrides: &Overrides,

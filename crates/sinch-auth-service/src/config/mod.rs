@@ -183,6 +183,53 @@ pub struct Settings {
     pub environment_host: String,
 }
 
+/// What `sinch-auth accounts` needs of `serve`'s configuration: the
+/// database, found exactly as `serve` finds it, and the log settings (the
+/// audit lines go to the log).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct AdminSettings {
+    /// `--database-url`, `SINCH_AUTH_DATABASE_URL`, its `_FILE` variable,
+    /// the file's `database_url`, or the default SQLite file.
+    pub database_url: DatabaseUrl,
+    /// Log format. Default text.
+    pub log_format: LogFormat,
+    /// Log filter. Default [`DEFAULT_LOG_LEVEL`].
+    pub log_level: String,
+}
+
+impl AdminSettings {
+    /// Reads the optional file and the variables from `lookup`; only the
+    /// database and logging settings are validated.
+    pub fn load(
+        file: Option<&Path>,
+        lookup: &dyn Fn(&str) -> Option<String>,
+        overrides: &Overrides,
+    ) -> Result<AdminSettings, ConfigError> {
+        let raw = Settings::raw(file, lookup)?;
+        let log_format = match overrides.log_format {
+            Some(format) => format,
+            None => values::enum_value("log_format", raw.log_format.as_deref(), LogFormat::Text)?,
+        };
+        let log_level = raw
+            .log_level
+            .clone()
+            .unwrap_or_else(|| DEFAULT_LOG_LEVEL.to_owned());
+        crate::telemetry::parse_filter(&log_level)
+            .map_err(|e| ConfigError::setting("log_level", e.to_string()))?;
+        Ok(AdminSettings {
+            database_url: accounts::database_url(&raw, lookup, overrides)?,
+            log_format,
+            log_level,
+        })
+    }
+
+    /// Reads everything from the process environment.
+    pub fn from_env(file: Option<&Path>, overrides: &Overrides) -> Result<Self, ConfigError> {
+        Self::load(file, &|name| std::env::var(name).ok(), overrides)
+    }
+}
+
 impl Settings {
     /// Reads the optional file, applies variables from `lookup` and then
     /// `overrides`, and validates everything, secrets included.
@@ -191,6 +238,15 @@ impl Settings {
         lookup: &dyn Fn(&str) -> Option<String>,
         overrides: &Overrides,
     ) -> Result<Settings, ConfigError> {
+        let raw = Self::raw(file, lookup)?;
+        validate::validate(raw, lookup, overrides)
+    }
+
+    /// The file with the variables applied, not yet validated.
+    fn raw(
+        file: Option<&Path>,
+        lookup: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<file::RawConfig, ConfigError> {
         let mut raw = match file {
             None => file::RawConfig::default(),
             Some(path) => {
@@ -206,7 +262,7 @@ impl Settings {
             }
         };
         env::apply_env(&mut raw, lookup)?;
-        validate::validate(raw, lookup, overrides)
+        Ok(raw)
     }
 
     fn parse_file(text: &str) -> Result<file::RawConfig, ConfigError> {

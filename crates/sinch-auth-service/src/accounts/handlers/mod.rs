@@ -22,6 +22,7 @@ use serde::de::DeserializeOwned;
 
 pub use login::LoginResponse;
 pub use signup::SignUpResponse;
+pub(crate) use signup::reason_of;
 
 use super::Accounts;
 use crate::api_extension::{Listener, RouteTable};
@@ -90,7 +91,7 @@ impl AccountsState {
 /// A username for the audit log: shown only if it is a valid user id, so
 /// that a password typed into the username field by mistake (which would
 /// rarely fit the alphabet) is not written to the log.
-struct Shown<'a>(&'a str);
+pub(crate) struct Shown<'a>(pub(crate) &'a str);
 
 impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

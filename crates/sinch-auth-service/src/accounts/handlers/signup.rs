@@ -151,7 +151,7 @@ async fn create(
 
 /// The core's message names the offending character or the length; keep
 /// that part, without the advice about encoding ids for tokens.
-fn reason_of(e: &sinch_auth::Error) -> String {
+pub(crate) fn reason_of(e: &sinch_auth::Error) -> String {
     let text = e.to_string();
     let reason = text.split_once(": ").map_or(text.as_str(), |(_, r)| r);
     reason.split(';').next().unwrap_or(reason).trim().to_owned()
