@@ -2,6 +2,8 @@
 //! vectors, JSON shapes, stdin, exit codes, and that no failing run ever
 //! prints the application secret.
 
+#[cfg(feature = "serve")]
+mod accounts;
 mod common;
 mod credentials;
 mod decode;

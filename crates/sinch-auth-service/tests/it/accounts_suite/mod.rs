@@ -3,6 +3,7 @@
 //! `--ignored` and `SINCH_AUTH_TEST_POSTGRES_URL`, as `.ci/postgres.sh test
 //! -p sinch-auth-service` does. SQLite-only cases are in `sqlite_only`.
 
+mod admin;
 mod bearer;
 mod csrf;
 #[macro_use]
@@ -46,6 +47,10 @@ accounts_suite! {
         the_new_password_follows_the_policy,
         a_password_change_needs_a_session,
         concurrent_password_changes_have_one_winner,
+    ],
+    admin: [
+        operators_create_accounts_under_the_sign_up_rules,
+        the_service_follows_disable_enable_and_delete,
     ],
     bearer: [
         a_bearer_login_returns_the_session_in_the_body,
