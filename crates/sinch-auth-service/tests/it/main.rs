@@ -12,6 +12,7 @@ mod admin_and_openapi;
 mod api_key_mode;
 mod bad_input;
 mod client_config;
+mod client_guide;
 mod config;
 mod extension;
 mod jwt_mode;
