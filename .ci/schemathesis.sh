@@ -3,7 +3,9 @@
 # processes, driven only by the /openapi.json each one serves:
 #   1. api-key mode (the bearer API key sent with every request);
 #   2. accounts mode with a signed-in session (cookie and same-origin
-#      `Origin`), logout excluded so the session lives through the run.
+#      `Origin`), logout excluded so the session lives through the run;
+#   3. the same server with a bearer session (`Authorization: Bearer`, what
+#      native apps send: no cookie, no `Origin`).
 # Every check runs except `negative_data_rejection` (the document may be
 # stricter than the server, e.g. for non-ASCII ticket user ids; see
 # docs/service.md) and the stateful-API checks that need resources with ids
@@ -86,4 +88,10 @@ COOKIE=$(curl -fsS -D - -o /dev/null -H 'content-type: application/json' -H "ori
 [ -n "$COOKIE" ] || { echo "login set no cookie" >&2; exit 1; }
 run "accounts mode, signed in" -H "Cookie: $COOKIE" -H "Origin: $ORIGIN" \
   --exclude-path-regex '^/(livez|readyz|metrics)$' --exclude-path /v1/logout
-echo "schemathesis: both modes passed"
+TOKEN=$(curl -fsS -H 'content-type: application/json' \
+  -d "{\"username\":\"$USERNAME\",\"password\":\"$PASSWORD\",\"session\":\"bearer\"}" "$ORIGIN/v1/login" |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["sessionToken"])')
+[ -n "$TOKEN" ] || { echo "the bearer login returned no sessionToken" >&2; exit 1; }
+run "accounts mode, bearer session" -H "Authorization: Bearer $TOKEN" \
+  --exclude-path-regex '^/(livez|readyz|metrics)$' --exclude-path /v1/logout
+echo "schemathesis: all three runs passed"
