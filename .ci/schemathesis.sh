@@ -64,7 +64,7 @@ run() {
   echo "--- schemathesis: $name (${SECONDS_PER_MODE} s)"
   "$VENV/bin/schemathesis" run "http://127.0.0.1:$PORT/openapi.json" \
     --checks all \
-    --exclude-checks negative_data_rejection,use_after_free,ensure_resource_availability,object_level_authorization \
+    --exclude-checks "negative_data_rejection,use_after_free,ensure_resource_availability,object_level_authorization${EXTRA_EXCLUDED:+,$EXTRA_EXCLUDED}" \
     --max-time "$SECONDS_PER_MODE" --workers 2 --request-timeout 10 \
     --suppress-health-check all --no-color "$@"
 }
@@ -92,6 +92,10 @@ TOKEN=$(curl -fsS -H 'content-type: application/json' \
   -d "{\"username\":\"$USERNAME\",\"password\":\"$PASSWORD\",\"session\":\"bearer\"}" "$ORIGIN/v1/login" |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["sessionToken"])')
 [ -n "$TOKEN" ] || { echo "the bearer login returned no sessionToken" >&2; exit 1; }
-run "accounts mode, bearer session" -H "Authorization: Bearer $TOKEN" \
+# ignored_auth is left to the cookie run: here it pairs our valid bearer token
+# with a made-up cookie and expects a 401, but a request with an
+# Authorization header is judged by that header alone (docs/service.md; the
+# Rust suites check invalid bearer tokens and the precedence).
+EXTRA_EXCLUDED=ignored_auth run "accounts mode, bearer session" -H "Authorization: Bearer $TOKEN" \
   --exclude-path-regex '^/(livez|readyz|metrics)$' --exclude-path /v1/logout
 echo "schemathesis: all three runs passed"
