@@ -1,8 +1,6 @@
 //! Where simulated ids come from: fresh random ones by default, or a
 //! reproducible sequence from a seed (for tests and documentation).
 
-use std::fmt::Write as _;
-
 use time::OffsetDateTime;
 
 /// The source of the random parts of a simulated callback (call ids, event
@@ -61,17 +59,6 @@ impl Ids {
             .map(|i| char::from(CROCKFORD[((value >> (5 * i)) & 31) as usize]))
             .collect()
     }
-
-    /// `n` random decimal digits.
-    pub(crate) fn digits(&mut self, n: usize) -> String {
-        let mut bytes = vec![0u8; n];
-        self.fill(&mut bytes);
-        let mut out = String::with_capacity(n);
-        for b in bytes {
-            let _ = write!(out, "{}", b % 10);
-        }
-        out
-    }
 }
 
 #[cfg(test)]
@@ -105,12 +92,9 @@ mod tests {
     }
 
     #[test]
-    fn uuid_is_version_4_and_digits_are_digits() {
+    fn uuid_is_version_4() {
         let id = Ids::Seeded(3).uuid_v4();
         assert_eq!(id.len(), 36);
         assert_eq!(&id[14..15], "4");
-        let digits = Ids::Seeded(3).digits(9);
-        assert_eq!(digits.len(), 9);
-        assert!(digits.bytes().all(|b| b.is_ascii_digit()));
     }
 }

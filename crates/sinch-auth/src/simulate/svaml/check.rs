@@ -293,10 +293,10 @@ impl Checker {
             Some(t) if t.eq_ignore_ascii_case(wanted) => {}
             _ => self.problem("action.destination.type", format!("must be {wanted:?}")),
         }
-        if !destination
+        if destination
             .get("endpoint")
             .and_then(Value::as_str)
-            .is_some_and(|e| !e.is_empty())
+            .is_none_or(str::is_empty)
         {
             self.problem(
                 "action.destination.endpoint",
@@ -385,17 +385,16 @@ impl Checker {
                     }
                 }
             }
-            "playFiles" => {
+            "playFiles"
                 if instruction
                     .get("ids")
                     .and_then(Value::as_array)
-                    .is_some_and(Vec::is_empty)
-                {
-                    self.problem(
-                        format!("{at}.ids"),
-                        "empty: name at least one file, #tts[...] or #ssml[...]",
-                    );
-                }
+                    .is_some_and(Vec::is_empty) =>
+            {
+                self.problem(
+                    format!("{at}.ids"),
+                    "empty: name at least one file, #tts[...] or #ssml[...]",
+                );
             }
             "sendDtmf" => {
                 if let Some(value) = instruction.get("value").and_then(Value::as_str) {
