@@ -29,7 +29,10 @@ fn server() -> SocketAddr {
         listener.set_nonblocking(true).unwrap();
         let address = listener.local_addr().unwrap();
         std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
             runtime.block_on(async move {
                 let listener = tokio::net::TcpListener::from_std(listener).unwrap();
                 axum::serve(listener, routes()).await.unwrap();
@@ -64,7 +67,11 @@ fn routes() -> Router {
                 .route("/broken", post(broken))
                 .with_state(CallbackAuth::new(CallbackVerifier::new(app))),
         )
-        .merge(Router::new().route("/numbers", post(ok::<NumbersCallbackVerifier>)).with_state(numbers))
+        .merge(
+            Router::new()
+                .route("/numbers", post(ok::<NumbersCallbackVerifier>))
+                .with_state(numbers),
+        )
         .merge(
             Router::new()
                 .route("/conversation", post(ok::<ConversationWebhookVerifier>))
@@ -103,7 +110,10 @@ fn sinch_auth(args: &[&str]) -> Run {
         stderr: String::from_utf8(output.stderr).unwrap(),
     };
     for secret in [SECRET, NUMBERS_SECRET, CONVERSATION_SECRET] {
-        assert!(!run.stdout.contains(secret) && !run.stderr.contains(secret), "secret printed");
+        assert!(
+            !run.stdout.contains(secret) && !run.stderr.contains(secret),
+            "secret printed"
+        );
     }
     run
 }
@@ -120,21 +130,46 @@ fn every_voice_event_reaches_the_example_and_gets_a_valid_answer() {
     for event in ["ice", "ace", "dice", "pie", "notify"] {
         let run = voice(event, "/sinch/callback", &[]);
         assert_eq!(run.code, 0, "{event}: {}\n{}", run.stdout, run.stderr);
-        assert!(run.stdout.contains("> POST /sinch/callback\n"), "{}", run.stdout);
-        assert!(run.stdout.contains(&format!("> authorization: Application {KEY}:")));
+        assert!(
+            run.stdout.contains("> POST /sinch/callback\n"),
+            "{}",
+            run.stdout
+        );
+        assert!(
+            run.stdout
+                .contains(&format!("> authorization: Application {KEY}:"))
+        );
         assert!(run.stdout.contains(&format!("\"event\":\"{event}\"")));
         assert!(run.stdout.contains("< HTTP 200 OK"), "{}", run.stdout);
         let verdict = format!("SVAML: a valid answer to {}", event.to_uppercase());
-        assert_eq!(run.stdout.contains(&verdict), ["ice", "ace", "pie"].contains(&event), "{}", run.stdout);
+        assert_eq!(
+            run.stdout.contains(&verdict),
+            ["ice", "ace", "pie"].contains(&event),
+            "{}",
+            run.stdout
+        );
     }
 }
 
 #[test]
 fn set_changes_the_signed_body() {
-    let run = voice("pie", "/sinch/callback", &["--set", "menuResult.type=timeout", "--set", "custom={\"vip\":true}"]);
+    let run = voice(
+        "pie",
+        "/sinch/callback",
+        &[
+            "--set",
+            "menuResult.type=timeout",
+            "--set",
+            "custom={\"vip\":true}",
+        ],
+    );
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains(r#""type":"timeout""#), "{}", run.stdout);
-    assert!(run.stdout.contains(r#""custom":{"vip":true}"#), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(r#""custom":{"vip":true}"#),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains(r#""name":"hangup""#), "{}", run.stdout);
 }
 
@@ -142,20 +177,42 @@ fn set_changes_the_signed_body() {
 fn body_file_is_sent_verbatim_and_signed() {
     let body = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(body.path(), "{ \"event\": \"ace\" }").unwrap();
-    let run = voice("ace", "/sinch/callback", &["--body-file", body.path().to_str().unwrap()]);
+    let run = voice(
+        "ace",
+        "/sinch/callback",
+        &["--body-file", body.path().to_str().unwrap()],
+    );
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("> { \"event\": \"ace\" }\n"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("> { \"event\": \"ace\" }\n"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
 fn forged_and_stale_requests_are_refused_with_exit_1() {
-    let forged = voice("ice", "/sinch/callback", &[
-        "--set",
-        &format!("header:authorization=Application {KEY}:qDXMwzfaxCRS849c/2R0hg0nphgdHciTo7OdM6MsdnM="),
-    ]);
+    let forged = voice(
+        "ice",
+        "/sinch/callback",
+        &[
+            "--set",
+            &format!(
+                "header:authorization=Application {KEY}:qDXMwzfaxCRS849c/2R0hg0nphgdHciTo7OdM6MsdnM="
+            ),
+        ],
+    );
     assert_eq!(forged.code, 1, "{}", forged.stdout);
-    assert!(forged.stdout.contains("< HTTP 401 Unauthorized"), "{}", forged.stdout);
-    assert!(forged.stdout.contains("invalid_signature"), "{}", forged.stdout);
+    assert!(
+        forged.stdout.contains("< HTTP 401 Unauthorized"),
+        "{}",
+        forged.stdout
+    );
+    assert!(
+        forged.stdout.contains("invalid_signature"),
+        "{}",
+        forged.stdout
+    );
     assert!(forged.stderr.contains("not 2xx"), "{}", forged.stderr);
 
     let hour_ago = (time::OffsetDateTime::now_utc() - time::Duration::hours(1))
@@ -163,7 +220,11 @@ fn forged_and_stale_requests_are_refused_with_exit_1() {
         .unwrap();
     let stale = voice("ace", "/sinch/callback", &["--timestamp", &hour_ago]);
     assert_eq!(stale.code, 1, "{}", stale.stdout);
-    assert!(stale.stdout.contains("timestamp_outside_window"), "{}", stale.stdout);
+    assert!(
+        stale.stdout.contains("timestamp_outside_window"),
+        "{}",
+        stale.stdout
+    );
 }
 
 #[test]
@@ -172,7 +233,8 @@ fn invalid_svaml_and_errors_exit_1_with_each_problem_explained() {
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(run.stdout.contains("< HTTP 200 OK"));
     assert!(
-        run.stdout.contains("  - action.name: continue is not allowed in an answer to ICE"),
+        run.stdout
+            .contains("  - action.name: continue is not allowed in an answer to ICE"),
         "{}",
         run.stdout
     );
@@ -182,8 +244,17 @@ fn invalid_svaml_and_errors_exit_1_with_each_problem_explained() {
     assert_eq!(run.code, 1);
     assert!(run.stdout.contains("< HTTP 500"), "{}", run.stdout);
 
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
-    let run = sinch_auth(&["simulate", "voice", "ice", "--url", &format!("http://{closed}/cb")]);
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let run = sinch_auth(&[
+        "simulate",
+        "voice",
+        "ice",
+        "--url",
+        &format!("http://{closed}/cb"),
+    ]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("no answer from"), "{}", run.stderr);
 }
@@ -200,20 +271,35 @@ fn numbers_and_conversation_events_verify_at_the_extractor() {
         "deprovisioning-from-voice-platform",
     ] {
         let run = sinch_auth(&[
-            "simulate", "numbers", event, "--url", &url("/numbers"),
-            "--callback-secret-file", numbers_secret.path().to_str().unwrap(),
+            "simulate",
+            "numbers",
+            event,
+            "--url",
+            &url("/numbers"),
+            "--callback-secret-file",
+            numbers_secret.path().to_str().unwrap(),
         ]);
         assert_eq!(run.code, 0, "{event}: {}{}", run.stdout, run.stderr);
         assert!(run.stdout.contains("> x-sinch-signature: "));
     }
     let conversation_secret = secret_file(CONVERSATION_SECRET);
     for event in [
-        "message-inbound", "message-delivery", "message-submit", "event-inbound",
-        "conversation-start", "conversation-stop", "contact-create",
+        "message-inbound",
+        "message-delivery",
+        "message-submit",
+        "event-inbound",
+        "conversation-start",
+        "conversation-stop",
+        "contact-create",
     ] {
         let run = sinch_auth(&[
-            "simulate", "conversation", event, "--url", &url("/conversation"),
-            "--webhook-secret-file", conversation_secret.path().to_str().unwrap(),
+            "simulate",
+            "conversation",
+            event,
+            "--url",
+            &url("/conversation"),
+            "--webhook-secret-file",
+            conversation_secret.path().to_str().unwrap(),
         ]);
         assert_eq!(run.code, 0, "{event}: {}{}", run.stdout, run.stderr);
         assert!(run.stdout.contains("> x-sinch-webhook-signature-nonce: "));
@@ -221,8 +307,13 @@ fn numbers_and_conversation_events_verify_at_the_extractor() {
     // Signed with another secret: the extractor refuses it.
     let wrong = secret_file("not-the-secret");
     let run = sinch_auth(&[
-        "simulate", "numbers", "provisioning-to-campaign", "--url", &url("/numbers"),
-        "--callback-secret-file", wrong.path().to_str().unwrap(),
+        "simulate",
+        "numbers",
+        "provisioning-to-campaign",
+        "--url",
+        &url("/numbers"),
+        "--callback-secret-file",
+        wrong.path().to_str().unwrap(),
     ]);
     assert_eq!(run.code, 1);
     assert!(run.stdout.contains("< HTTP 401"), "{}", run.stdout);
@@ -231,19 +322,48 @@ fn numbers_and_conversation_events_verify_at_the_extractor() {
 #[test]
 fn print_writes_a_curl_command_and_sends_nothing() {
     let run = sinch_auth(&[
-        "simulate", "voice", "ice", "--url", "http://127.0.0.1:9/sinch/callback", "--print", "--seed", "1",
-        "--timestamp", "2026-11-28T08:00:00Z",
+        "simulate",
+        "voice",
+        "ice",
+        "--url",
+        "http://127.0.0.1:9/sinch/callback",
+        "--print",
+        "--seed",
+        "1",
+        "--timestamp",
+        "2026-11-28T08:00:00Z",
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.starts_with("curl -sS -i -X POST 'http://127.0.0.1:9/sinch/callback'"), "{}", run.stdout);
-    assert!(run.stdout.contains("-H 'x-timestamp: 2026-11-28T08:00:00.0000000Z'"), "{}", run.stdout);
-    assert!(run.stdout.contains(&format!("-H 'authorization: Application {KEY}:")));
+    assert!(
+        run.stdout
+            .starts_with("curl -sS -i -X POST 'http://127.0.0.1:9/sinch/callback'"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("-H 'x-timestamp: 2026-11-28T08:00:00.0000000Z'"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains(&format!("-H 'authorization: Application {KEY}:"))
+    );
     assert!(run.stdout.contains("--data-binary '{\""), "{}", run.stdout);
     assert!(run.stdout.contains("\"event\":\"ice\""), "{}", run.stdout);
     // Seed and time fix everything: the same command twice prints the same request.
     let again = sinch_auth(&[
-        "simulate", "voice", "ice", "--url", "http://127.0.0.1:9/sinch/callback", "--print", "--seed", "1",
-        "--timestamp", "2026-11-28T08:00:00Z",
+        "simulate",
+        "voice",
+        "ice",
+        "--url",
+        "http://127.0.0.1:9/sinch/callback",
+        "--print",
+        "--seed",
+        "1",
+        "--timestamp",
+        "2026-11-28T08:00:00Z",
     ]);
     assert_eq!(run.stdout, again.stdout);
 }
@@ -255,13 +375,58 @@ fn usage_errors_exit_2() {
         vec!["simulate", "voice", "icy", "--url", "http://127.0.0.1:9/"],
         vec!["simulate", "voice", "ice"],
         vec!["simulate", "voice", "ice", "--url", "127.0.0.1:9/cb"],
-        vec!["simulate", "voice", "ice", "--url", "http://127.0.0.1:9/", "--set", "=1"],
-        vec!["simulate", "voice", "ice", "--url", "http://127.0.0.1:9/", "--set", "header:x-oops"],
-        vec!["simulate", "voice", "ice", "--url", "http://127.0.0.1:9/", "--set", "custom.deeper=1"],
-        vec!["simulate", "voice", "ice", "--url", "http://127.0.0.1:9/", "--timestamp", "yesterday"],
-        vec!["simulate", "numbers", "provisioning-to-campaign", "--url", "http://127.0.0.1:9/",
-             "--callback-secret-file", missing.to_str().unwrap()],
-        vec!["simulate", "conversation", "message-inbound", "--url", "http://127.0.0.1:9/"],
+        vec![
+            "simulate",
+            "voice",
+            "ice",
+            "--url",
+            "http://127.0.0.1:9/",
+            "--set",
+            "=1",
+        ],
+        vec![
+            "simulate",
+            "voice",
+            "ice",
+            "--url",
+            "http://127.0.0.1:9/",
+            "--set",
+            "header:x-oops",
+        ],
+        vec![
+            "simulate",
+            "voice",
+            "ice",
+            "--url",
+            "http://127.0.0.1:9/",
+            "--set",
+            "custom.deeper=1",
+        ],
+        vec![
+            "simulate",
+            "voice",
+            "ice",
+            "--url",
+            "http://127.0.0.1:9/",
+            "--timestamp",
+            "yesterday",
+        ],
+        vec![
+            "simulate",
+            "numbers",
+            "provisioning-to-campaign",
+            "--url",
+            "http://127.0.0.1:9/",
+            "--callback-secret-file",
+            missing.to_str().unwrap(),
+        ],
+        vec![
+            "simulate",
+            "conversation",
+            "message-inbound",
+            "--url",
+            "http://127.0.0.1:9/",
+        ],
     ] {
         let run = sinch_auth(&args);
         assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);

@@ -37,9 +37,14 @@ async fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-    let address = listener.local_addr().expect("a bound listener has an address");
+    let address = listener
+        .local_addr()
+        .expect("a bound listener has an address");
     // Tests and scripts read this line to find the port.
-    println!("listening on http://{address}{}", voice_callbacks::CALLBACK_PATH);
+    println!(
+        "listening on http://{address}{}",
+        voice_callbacks::CALLBACK_PATH
+    );
     let router = voice_callbacks::router(CallbackVerifier::new(app));
     if let Err(e) = axum::serve(listener, router).await {
         eprintln!("error: {e}");

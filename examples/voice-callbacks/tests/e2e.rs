@@ -32,7 +32,9 @@ impl Server {
             .spawn()
             .unwrap();
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
         let url = line
             .trim()
             .strip_prefix("listening on ")
@@ -50,7 +52,11 @@ impl Server {
         let response = builder.send().unwrap();
         let status = response.status().as_u16();
         let body = response.bytes().unwrap();
-        let json = if body.is_empty() { Value::Null } else { serde_json::from_slice(&body).unwrap() };
+        let json = if body.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&body).unwrap()
+        };
         (status, json)
     }
 }
@@ -110,7 +116,11 @@ fn pie_answers_follow_the_menu_result() {
         let (status, answer) = server.send(&request);
         assert_eq!(status, 200);
         assert_eq!(answer["action"]["name"], action, "{kind}/{value}");
-        assert!(SvamlChecker::new(VoiceEvent::Pie).check(answer.to_string().as_bytes()).is_empty());
+        assert!(
+            SvamlChecker::new(VoiceEvent::Pie)
+                .check(answer.to_string().as_bytes())
+                .is_empty()
+        );
     }
 }
 
@@ -122,33 +132,71 @@ fn forged_stale_and_foreign_requests_are_refused() {
     let good = simulate(&app, VoiceEvent::Ice).build().unwrap();
     let other_app = Application::from_base64("another-key", SECRET).unwrap();
     let cases = [
-        ("altered body", {
-            let mut body = good.body().to_vec();
-            body[2] ^= 1;
-            Simulation::voice(&app, VoiceEvent::Ice)
-                .with_path(voice_callbacks::CALLBACK_PATH)
-                .with_body(body)
+        (
+            "altered body",
+            {
+                let mut body = good.body().to_vec();
+                body[2] ^= 1;
+                Simulation::voice(&app, VoiceEvent::Ice)
+                    .with_path(voice_callbacks::CALLBACK_PATH)
+                    .with_body(body)
+                    .build()
+                    .unwrap()
+                    .with_header("authorization", good.header("authorization").unwrap())
+                    .with_header("x-timestamp", good.header("x-timestamp").unwrap())
+            },
+            "invalid_signature",
+        ),
+        (
+            "forged header",
+            {
+                // One tenth of a microsecond later: still well-formed, no longer signed.
+                let ts = good.header("x-timestamp").unwrap();
+                let last = if ts.ends_with("0Z") { '1' } else { '0' };
+                let forged = format!("{}{last}Z", &ts[..ts.len() - 2]);
+                good.clone().with_header("x-timestamp", &forged)
+            },
+            "invalid_signature",
+        ),
+        (
+            "garbled header",
+            good.clone().with_header("x-timestamp", "yesterday"),
+            "malformed_header",
+        ),
+        (
+            "forged signature",
+            good.clone().with_header(
+                "authorization",
+                &format!("Application {KEY}:qDXMwzfaxCRS849c/2R0hg0nphgdHciTo7OdM6MsdnM="),
+            ),
+            "invalid_signature",
+        ),
+        (
+            "unsigned",
+            good.clone().without_header("authorization"),
+            "missing_header",
+        ),
+        (
+            "stale",
+            simulate(&app, VoiceEvent::Ice)
+                .with_now(now - time::Duration::hours(1))
                 .build()
-                .unwrap()
-                .with_header("authorization", good.header("authorization").unwrap())
-                .with_header("x-timestamp", good.header("x-timestamp").unwrap())
-        }, "invalid_signature"),
-        ("forged header", {
-            // One tenth of a microsecond later: still well-formed, no longer signed.
-            let ts = good.header("x-timestamp").unwrap();
-            let last = if ts.ends_with("0Z") { '1' } else { '0' };
-            let forged = format!("{}{last}Z", &ts[..ts.len() - 2]);
-            good.clone().with_header("x-timestamp", &forged)
-        }, "invalid_signature"),
-        ("garbled header", good.clone().with_header("x-timestamp", "yesterday"), "malformed_header"),
-        ("forged signature", good.clone().with_header(
-            "authorization",
-            &format!("Application {KEY}:qDXMwzfaxCRS849c/2R0hg0nphgdHciTo7OdM6MsdnM="),
-        ), "invalid_signature"),
-        ("unsigned", good.clone().without_header("authorization"), "missing_header"),
-        ("stale", simulate(&app, VoiceEvent::Ice).with_now(now - time::Duration::hours(1)).build().unwrap(), "timestamp_outside_window"),
-        ("other application", simulate(&other_app, VoiceEvent::Ice).build().unwrap(), "wrong_application_key"),
-        ("other path", Simulation::voice(&app, VoiceEvent::Ice).with_path("/elsewhere").build().unwrap(), "invalid_signature"),
+                .unwrap(),
+            "timestamp_outside_window",
+        ),
+        (
+            "other application",
+            simulate(&other_app, VoiceEvent::Ice).build().unwrap(),
+            "wrong_application_key",
+        ),
+        (
+            "other path",
+            Simulation::voice(&app, VoiceEvent::Ice)
+                .with_path("/elsewhere")
+                .build()
+                .unwrap(),
+            "invalid_signature",
+        ),
     ];
     for (name, request, code) in cases {
         let (status, problem) = server.send(&request);

@@ -18,7 +18,10 @@ async fn ice_in_process() {
         .build()
         .unwrap();
     let checker = SvamlChecker::for_request(request.body()).unwrap();
-    let response = router.oneshot(request.into_http().map(Body::from)).await.unwrap();
+    let response = router
+        .oneshot(request.into_http().map(Body::from))
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     let answer = response.into_body().collect().await.unwrap().to_bytes();
     assert!(checker.check(&answer).is_empty(), "{answer:?}");
@@ -30,6 +33,9 @@ async fn ice_in_process() {
         .with_now(time::OffsetDateTime::now_utc() - time::Duration::minutes(11))
         .build()
         .unwrap();
-    let response = router.oneshot(stale.into_http().map(Body::from)).await.unwrap();
+    let response = router
+        .oneshot(stale.into_http().map(Body::from))
+        .await
+        .unwrap();
     assert_eq!(response.status(), 401);
 }

@@ -126,10 +126,17 @@ mod tests {
     fn every_library_event_has_a_command_line_name() {
         let voice: Vec<VoiceEvent> = VOICE_EVENTS.iter().map(|s| s.parse().unwrap()).collect();
         assert!(VoiceEvent::ALL.iter().all(|e| voice.contains(e)));
-        let numbers: Vec<NumbersEvent> = NUMBERS_EVENTS.iter().map(|s| s.parse().unwrap()).collect();
+        let numbers: Vec<NumbersEvent> =
+            NUMBERS_EVENTS.iter().map(|s| s.parse().unwrap()).collect();
         assert!(NumbersEvent::ALL.iter().all(|e| numbers.contains(e)));
-        let conversation: Vec<ConversationEvent> =
-            CONVERSATION_EVENTS.iter().map(|s| s.parse().unwrap()).collect();
-        assert!(ConversationEvent::ALL.iter().all(|e| conversation.contains(e)));
+        let conversation: Vec<ConversationEvent> = CONVERSATION_EVENTS
+            .iter()
+            .map(|s| s.parse().unwrap())
+            .collect();
+        assert!(
+            ConversationEvent::ALL
+                .iter()
+                .all(|e| conversation.contains(e))
+        );
     }
 }

@@ -36,16 +36,28 @@ pub fn run(args: &SimulateArgs, ctx: &Context) -> Result<(), CliError> {
     let (simulation, common, voice_event) = match &args.api {
         Api::Voice(voice) => {
             app = ctx.application()?;
-            (Simulation::voice(&app, voice.event), &voice.common, Some(voice.event))
+            (
+                Simulation::voice(&app, voice.event),
+                &voice.common,
+                Some(voice.event),
+            )
         }
         Api::Numbers(numbers) => {
             secret = read_callback_secret(&numbers.callback_secret_file, "--callback-secret-file")?;
-            (Simulation::numbers(&secret, numbers.event), &numbers.common, None)
+            (
+                Simulation::numbers(&secret, numbers.event),
+                &numbers.common,
+                None,
+            )
         }
         Api::Conversation(conversation) => {
             secret =
                 read_callback_secret(&conversation.webhook_secret_file, "--webhook-secret-file")?;
-            (Simulation::conversation(&secret, conversation.event), &conversation.common, None)
+            (
+                Simulation::conversation(&secret, conversation.event),
+                &conversation.common,
+                None,
+            )
         }
     };
     let url = parse_url(&common.url)?;
@@ -60,7 +72,11 @@ pub fn run(args: &SimulateArgs, ctx: &Context) -> Result<(), CliError> {
 }
 
 /// Applies the common flags and signs.
-fn build(mut simulation: Simulation<'_>, common: &CommonArgs, url: &Url) -> Result<SimulatedRequest, CliError> {
+fn build(
+    mut simulation: Simulation<'_>,
+    common: &CommonArgs,
+    url: &Url,
+) -> Result<SimulatedRequest, CliError> {
     let mut path = url.path().to_owned();
     if let Some(query) = url.query() {
         path.push('?');
@@ -141,7 +157,12 @@ mod tests {
     fn urls_must_be_http_with_a_host() {
         assert!(parse_url("http://127.0.0.1:3000/cb").is_ok());
         assert!(parse_url("https://example.com/cb?x=1").is_ok());
-        for bad in ["127.0.0.1:3000/cb", "ftp://example.com/", "file:///etc/passwd", "not a url"] {
+        for bad in [
+            "127.0.0.1:3000/cb",
+            "ftp://example.com/",
+            "file:///etc/passwd",
+            "not a url",
+        ] {
             assert!(parse_url(bad).is_err(), "{bad}");
         }
     }
@@ -156,7 +177,12 @@ mod tests {
         std::fs::write(&path, "").unwrap();
         let err = read_callback_secret(&path, "--callback-secret-file").unwrap_err();
         assert!(!err.message().contains("s3cret"));
-        let err = read_callback_secret(&dir.path().join("missing"), "--webhook-secret-file").unwrap_err();
-        assert!(err.message().contains("--webhook-secret-file"), "{}", err.message());
+        let err =
+            read_callback_secret(&dir.path().join("missing"), "--webhook-secret-file").unwrap_err();
+        assert!(
+            err.message().contains("--webhook-secret-file"),
+            "{}",
+            err.message()
+        );
     }
 }

@@ -37,7 +37,10 @@ pub fn send_and_check(
     let status = response.status();
     let mut lines = vec![format!("< HTTP {status}")];
     for (name, value) in response.headers() {
-        lines.push(format!("< {name}: {}", String::from_utf8_lossy(value.as_bytes())));
+        lines.push(format!(
+            "< {name}: {}",
+            String::from_utf8_lossy(value.as_bytes())
+        ));
     }
     let body = response
         .bytes()
@@ -58,7 +61,10 @@ pub fn send_and_check(
     let checker = SvamlChecker::for_request(request.body()).unwrap_or(SvamlChecker::new(event));
     let problems = checker.check(&body);
     if problems.is_empty() {
-        return output::line(&format!("SVAML: a valid answer to {}", event.as_str().to_uppercase()));
+        return output::line(&format!(
+            "SVAML: a valid answer to {}",
+            event.as_str().to_uppercase()
+        ));
     }
     let mut report = format!(
         "SVAML: {} problem(s) in the answer to {}:",
