@@ -11,11 +11,11 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use super::clock_text::with_fraction;
 use super::ids::Ids;
+use super::ordered::{Json, obj};
 
 /// A Conversation API webhook trigger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -86,115 +86,113 @@ impl FromStr for ConversationEvent {
 const CONTACT_NUMBER: &str = "+46700000001";
 
 /// The body Sinch sends for `event`: a contact on SMS talking to your app.
-pub(crate) fn body(event: ConversationEvent, now: OffsetDateTime, ids: &mut Ids) -> Value {
+pub(crate) fn body(event: ConversationEvent, now: OffsetDateTime, ids: &mut Ids) -> Json {
     let time = with_fraction(now, 3, true);
     let app_id = ids.ulid(now);
     let contact_id = ids.ulid(now);
     let conversation_id = ids.ulid(now);
     let message_id = ids.ulid(now);
-    let identity = json!({"channel": "SMS", "identity": CONTACT_NUMBER, "app_id": ""});
-    let conversation = json!({
-        "id": conversation_id,
-        "app_id": app_id,
-        "contact_id": contact_id,
-        "last_received": time,
-        "active_channel": "SMS",
-        "active": true,
-        "metadata": "",
-        "metadata_json": {},
-        "correlation_id": "",
-    });
+    let identity = || obj! {"channel": "SMS", "identity": CONTACT_NUMBER, "app_id": ""};
+    let conversation = |active: bool| {
+        obj! {
+            "id": conversation_id.as_str(),
+            "app_id": app_id.as_str(),
+            "contact_id": contact_id.as_str(),
+            "last_received": time.as_str(),
+            "active_channel": "SMS",
+            "active": active,
+            "metadata": "",
+            "metadata_json": obj! {},
+            "correlation_id": "",
+        }
+    };
     let (member, content) = match event {
         ConversationEvent::MessageInbound => (
             "message",
-            json!({
-                "id": message_id,
+            obj! {
+                "id": message_id.as_str(),
                 "direction": "TO_APP",
-                "contact_message": {"text_message": {"text": "Hello from a simulated contact"}},
-                "channel_identity": identity,
-                "conversation_id": conversation_id,
-                "contact_id": contact_id,
+                "contact_message": obj! {"text_message": obj! {"text": "Hello from a simulated contact"}},
+                "channel_identity": identity(),
+                "conversation_id": conversation_id.as_str(),
+                "contact_id": contact_id.as_str(),
                 "metadata": "",
-                "accept_time": time,
+                "accept_time": time.as_str(),
                 "sender_id": "+46700000000",
                 "processing_mode": "CONVERSATION",
                 "injected": false,
-            }),
+            },
         ),
         ConversationEvent::MessageDelivery => (
             "message_delivery_report",
-            json!({
-                "message_id": message_id,
-                "conversation_id": conversation_id,
+            obj! {
+                "message_id": message_id.as_str(),
+                "conversation_id": conversation_id.as_str(),
                 "status": "DELIVERED",
-                "channel_identity": identity,
-                "contact_id": contact_id,
+                "channel_identity": identity(),
+                "contact_id": contact_id.as_str(),
                 "metadata": "",
                 "processing_mode": "CONVERSATION",
-            }),
+            },
         ),
         ConversationEvent::MessageSubmit => (
             "message_submit_notification",
-            json!({
-                "message_id": message_id,
-                "conversation_id": conversation_id,
-                "channel_identity": identity,
-                "contact_id": contact_id,
-                "submitted_message": {"text_message": {"text": "Hello from your app"}},
+            obj! {
+                "message_id": message_id.as_str(),
+                "conversation_id": conversation_id.as_str(),
+                "channel_identity": identity(),
+                "contact_id": contact_id.as_str(),
+                "submitted_message": obj! {"text_message": obj! {"text": "Hello from your app"}},
                 "metadata": "",
                 "processing_mode": "CONVERSATION",
-            }),
+            },
         ),
         ConversationEvent::EventInbound => (
             "event",
-            json!({
-                "id": message_id,
+            obj! {
+                "id": message_id.as_str(),
                 "direction": "TO_APP",
-                "contact_event": {"composing_event": {}},
-                "channel_identity": identity,
-                "contact_id": contact_id,
-                "conversation_id": conversation_id,
-                "accept_time": time,
+                "contact_event": obj! {"composing_event": obj! {}},
+                "channel_identity": identity(),
+                "contact_id": contact_id.as_str(),
+                "conversation_id": conversation_id.as_str(),
+                "accept_time": time.as_str(),
                 "processing_mode": "CONVERSATION",
-            }),
+            },
         ),
         ConversationEvent::ConversationStart => (
             "conversation_start_notification",
-            json!({"conversation": conversation}),
+            obj! {"conversation": conversation(true)},
         ),
-        ConversationEvent::ConversationStop => {
-            let mut stopped = conversation;
-            stopped["active"] = json!(false);
-            (
-                "conversation_stop_notification",
-                json!({"conversation": stopped}),
-            )
-        }
+        ConversationEvent::ConversationStop => (
+            "conversation_stop_notification",
+            obj! {"conversation": conversation(false)},
+        ),
         ConversationEvent::ContactCreate => (
             "contact_create_notification",
-            json!({
-                "contact": {
-                    "id": contact_id,
-                    "channel_identities": [identity],
-                    "channel_priority": ["SMS"],
+            obj! {
+                "contact": obj! {
+                    "id": contact_id.as_str(),
+                    "channel_identities": Json::Array(vec![identity()]),
+                    "channel_priority": Json::Array(vec![Json::from("SMS")]),
                     "display_name": "Simulated Contact",
                     "email": "",
                     "external_id": "",
                     "metadata": "",
                     "language": "EN_US",
                 }
-            }),
+            },
         ),
     };
-    let mut body = json!({
-        "app_id": app_id,
-        "accepted_time": time,
-        "event_time": time,
+    let mut body = obj! {
+        "app_id": app_id.as_str(),
+        "accepted_time": time.as_str(),
+        "event_time": time.as_str(),
         "project_id": ids.uuid_v4(),
         "message_metadata": "",
         "correlation_id": "",
-    });
-    body[member] = content;
+    };
+    body.insert(member, content);
     body
 }
 
@@ -239,14 +237,15 @@ mod tests {
                 "contact_create_notification",
             ),
         ] {
-            let body = body(event, now, &mut Ids::Seeded(1));
+            let body = body(event, now, &mut Ids::Seeded(1)).into_value();
             assert!(body[member].is_object(), "{event}");
             assert_eq!(body["accepted_time"], "2020-11-17T15:09:11.659Z");
             assert_eq!(body["app_id"].as_str().unwrap().len(), 26);
             // Exactly one trigger member besides the six envelope fields.
             assert_eq!(body.as_object().unwrap().len(), 7, "{event}");
         }
-        let inbound = body(ConversationEvent::MessageInbound, now, &mut Ids::Seeded(1));
+        let inbound =
+            body(ConversationEvent::MessageInbound, now, &mut Ids::Seeded(1)).into_value();
         assert_eq!(inbound["message"]["contact_id"].as_str().unwrap().len(), 26);
         assert_eq!(
             inbound["message"]["channel_identity"]["identity"],

@@ -33,6 +33,7 @@ mod clock_text;
 mod conversation;
 mod ids;
 mod numbers;
+mod ordered;
 mod overrides;
 mod request;
 mod simulation;

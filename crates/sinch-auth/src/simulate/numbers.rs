@@ -11,11 +11,12 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::clock_text::with_fraction;
 use super::ids::Ids;
+use super::ordered::{Json, obj};
 
 /// A Numbers API event type (`eventType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -83,8 +84,8 @@ impl FromStr for NumbersEvent {
 const NUMBER: &str = "+17818510001";
 
 /// The body Sinch sends for `event`: a successful operation on [`NUMBER`].
-pub(crate) fn body(event: NumbersEvent, now: OffsetDateTime, ids: &mut Ids) -> Value {
-    json!({
+pub(crate) fn body(event: NumbersEvent, now: OffsetDateTime, ids: &mut Ids) -> Json {
+    obj! {
         "eventId": ids.ulid(now).to_ascii_lowercase(),
         "timestamp": with_fraction(now, 9, false),
         "projectId": ids.uuid_v4(),
@@ -92,8 +93,8 @@ pub(crate) fn body(event: NumbersEvent, now: OffsetDateTime, ids: &mut Ids) -> V
         "resourceType": "ACTIVE_NUMBER",
         "eventType": event.as_str(),
         "status": "SUCCEEDED",
-        "failureCode": null,
-    })
+        "failureCode": Value::Null,
+    }
 }
 
 #[cfg(test)]
@@ -118,7 +119,8 @@ mod tests {
             NumbersEvent::ProvisioningToCampaign,
             now,
             &mut Ids::Seeded(1),
-        );
+        )
+        .into_value();
         assert_eq!(body["timestamp"], "2024-02-10T17:22:09.412722588");
         assert_eq!(body["eventType"], "PROVISIONING_TO_CAMPAIGN");
         let event_id = body["eventId"].as_str().unwrap();

@@ -1,6 +1,8 @@
 //! `FIELD=VALUE` overrides of a simulated body: dotted paths, JSON values.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
+
+use super::ordered::Json;
 
 use crate::error::{Error, ErrorKind};
 
@@ -63,6 +65,15 @@ fn check_path(field: &str) -> Result<(), Error> {
 /// # Ok::<(), sinch_auth::Error>(())
 /// ```
 pub fn set_field(body: &mut Value, field: &str, value: Value) -> Result<(), Error> {
+    let mut tree = Json::from(body.take());
+    let result = set_in(&mut tree, field, Json::from(value));
+    *body = tree.into_value();
+    result
+}
+
+/// [`set_field`] on an ordered tree: a new member goes last, a replaced
+/// one keeps its place.
+pub(crate) fn set_in(body: &mut Json, field: &str, value: Json) -> Result<(), Error> {
     check_path(field)?;
     let segments: Vec<&str> = field.split('.').collect();
     let (last, parents) = segments
@@ -70,33 +81,33 @@ pub fn set_field(body: &mut Value, field: &str, value: Value) -> Result<(), Erro
         .expect("check_path: at least one segment");
     let mut node = body;
     for (depth, segment) in parents.iter().enumerate() {
-        let walked = segments[..=depth].join(".");
         node = match node {
-            Value::Object(map) => map
-                .entry(*segment)
-                .or_insert_with(|| Value::Object(Map::new())),
-            Value::Array(items) => {
+            Json::Object(_) => {
+                if node.get_mut(segment).is_none() {
+                    node.insert(segment, Json::Object(Vec::new()));
+                }
+                node.get_mut(segment).expect("just inserted")
+            }
+            Json::Array(items) => {
                 let len = items.len();
                 let index = array_index(field, segment, len)?;
                 if index == len {
-                    items.push(Value::Object(Map::new()));
+                    items.push(Json::Object(Vec::new()));
                 }
                 &mut items[index]
             }
-            other => {
-                return Err(invalid(
-                    field,
-                    format!("{walked} is {}, not an object", kind_of(other)),
-                ));
+            Json::Leaf(other) => {
+                let walked = segments[..depth].join(".");
+                return Err(not_an_object(field, &walked, other));
             }
         };
     }
     match node {
-        Value::Object(map) => {
-            map.insert((*last).to_owned(), value);
+        Json::Object(_) => {
+            node.insert(last, value);
             Ok(())
         }
-        Value::Array(items) => {
+        Json::Array(items) => {
             let len = items.len();
             let index = array_index(field, last, len)?;
             if index == len {
@@ -106,18 +117,20 @@ pub fn set_field(body: &mut Value, field: &str, value: Value) -> Result<(), Erro
             }
             Ok(())
         }
-        other => {
-            let parent = if parents.is_empty() {
-                "the body".to_owned()
-            } else {
-                parents.join(".")
-            };
-            Err(invalid(
-                field,
-                format!("{parent} is {}, not an object", kind_of(other)),
-            ))
-        }
+        Json::Leaf(other) => Err(not_an_object(field, &parents.join("."), other)),
     }
+}
+
+fn not_an_object(field: &str, parent: &str, value: &Value) -> Error {
+    let parent = if parent.is_empty() {
+        "the body"
+    } else {
+        parent
+    };
+    invalid(
+        field,
+        format!("{parent} is {}, not an object", kind_of(value)),
+    )
 }
 
 fn array_index(field: &str, segment: &str, len: usize) -> Result<usize, Error> {
@@ -140,8 +153,8 @@ fn kind_of(value: &Value) -> &'static str {
         Value::Bool(_) => "a boolean",
         Value::Number(_) => "a number",
         Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+        // Arrays and objects are never leaves of a `Json` tree.
+        Value::Array(_) | Value::Object(_) => "a container",
     }
 }
 

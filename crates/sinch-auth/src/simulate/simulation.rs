@@ -11,7 +11,8 @@ use super::clock_text::with_fraction;
 use super::conversation::{self, ConversationEvent};
 use super::ids::Ids;
 use super::numbers::{self, NumbersEvent};
-use super::overrides::set_field;
+use super::ordered::Json;
+use super::overrides::set_in;
 use super::request::SimulatedRequest;
 use super::voice::{self, VoiceEvent};
 use crate::application::Application;
@@ -160,15 +161,15 @@ impl<'a> Simulation<'a> {
         self
     }
 
-    /// The event body as JSON, fields applied, before it is serialized.
-    fn event_body(&mut self, now: OffsetDateTime) -> Result<Value, Error> {
+    /// The event body, fields applied, before it is serialized.
+    fn event_body(&mut self, now: OffsetDateTime) -> Result<Json, Error> {
         let mut body = match self.target {
             Target::Voice(app, event) => voice::body(event, app.key().as_str(), now, &mut self.ids),
             Target::Numbers(_, event) => numbers::body(event, now, &mut self.ids),
             Target::Conversation(_, event) => conversation::body(event, now, &mut self.ids),
         };
         for (field, value) in &self.fields {
-            set_field(&mut body, field, value.clone())?;
+            set_in(&mut body, field, Json::from(value.clone()))?;
         }
         Ok(body)
     }

@@ -10,9 +10,8 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde_json::{Value, json};
-
 use super::ids::Ids;
+use super::ordered::{Json, obj};
 use crate::timestamp::rfc3339_seconds;
 use time::OffsetDateTime;
 
@@ -94,43 +93,44 @@ pub(crate) const CALLEE: &str = "+46700000002";
 /// Custom data, as an SDK client or callout would pass it.
 const CUSTOM: &str = "customData";
 
-fn rate() -> Value {
-    json!({"currencyId": "EUR", "amount": 0.0095})
+fn rate() -> Json {
+    obj! {"currencyId": "EUR", "amount": 0.0095}
 }
 
-/// The body Sinch sends for `event`. One simulated call: a PSTN call from
-/// [`CALLER`] to your Sinch number, connected on to [`CALLEE`].
-pub(crate) fn body(event: VoiceEvent, key: &str, now: OffsetDateTime, ids: &mut Ids) -> Value {
+/// The body Sinch sends for `event`, members in the order of Sinch's API
+/// reference. One simulated call: a PSTN call from [`CALLER`] to your Sinch
+/// number, connected on to [`CALLEE`].
+pub(crate) fn body(event: VoiceEvent, key: &str, now: OffsetDateTime, ids: &mut Ids) -> Json {
     let callid = ids.uuid_v4();
     let timestamp = rfc3339_seconds(now);
     match event {
-        VoiceEvent::Ice => json!({
+        VoiceEvent::Ice => obj! {
             "event": "ice",
-            "callid": callid,
+            "callid": callid.as_str(),
             "callResourceUrl": format!("https://calling-euc1.api.sinch.com/calling/v1/calls/id/{callid}"),
             "timestamp": timestamp,
             "version": 1,
             "custom": CUSTOM,
             "userRate": rate(),
             "cli": CALLER,
-            "to": {"type": "did", "endpoint": SINCH_NUMBER},
+            "to": obj! {"type": "did", "endpoint": SINCH_NUMBER},
             "domain": "pstn",
             "applicationKey": key,
             "originationType": "PSTN",
             "duration": 0,
             "rdnis": "",
-            "callHeaders": [],
-        }),
-        VoiceEvent::Ace => json!({
+            "callHeaders": Json::empty_array(),
+        },
+        VoiceEvent::Ace => obj! {
             "event": "ace",
             "callid": callid,
             "timestamp": timestamp,
             "version": 1,
             "custom": CUSTOM,
-            "amd": {"status": "human", "reason": "n/a", "duration": 2},
+            "amd": obj! {"status": "human", "reason": "n/a", "duration": 2},
             "applicationKey": key,
-        }),
-        VoiceEvent::Dice => json!({
+        },
+        VoiceEvent::Dice => obj! {
             "event": "dice",
             "callid": callid,
             "timestamp": timestamp,
@@ -138,37 +138,38 @@ pub(crate) fn body(event: VoiceEvent, key: &str, now: OffsetDateTime, ids: &mut 
             "result": "ANSWERED",
             "version": 1,
             "custom": CUSTOM,
-            "debit": {"currencyId": "EUR", "amount": 0.0095},
+            "debit": obj! {"currencyId": "EUR", "amount": 0.0095},
             "userRate": rate(),
-            "to": {"type": "number", "endpoint": CALLEE},
+            "to": obj! {"type": "number", "endpoint": CALLEE},
             "applicationKey": key,
             "duration": 42,
             "from": CALLER,
-            "callHeaders": [],
-        }),
-        VoiceEvent::Pie => json!({
+            "callHeaders": Json::empty_array(),
+        },
+        VoiceEvent::Pie => obj! {
             "event": "pie",
             "callid": callid,
             "timestamp": timestamp,
-            "menuResult": {"menuId": "main", "type": "return", "value": "sales", "inputMethod": "dtmf"},
+            "menuResult": obj! {"menuId": "main", "type": "return", "value": "sales", "inputMethod": "dtmf"},
             "version": 1,
             "custom": CUSTOM,
             "applicationKey": key,
-        }),
-        VoiceEvent::Notify => json!({
+        },
+        VoiceEvent::Notify => obj! {
             "event": "notify",
-            "callid": callid,
+            "callid": callid.as_str(),
             "version": 1,
             "type": "recording_available",
             "custom": CUSTOM,
             "destination": format!("https://recordings.example.com/{callid}.mp3"),
-        }),
+        },
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
     use time::macros::datetime;
 
     #[test]
@@ -198,7 +199,7 @@ mod tests {
         let mut ids = Ids::Seeded(1);
         let mut seen = std::collections::HashSet::new();
         for event in VoiceEvent::ALL {
-            let body = body(event, "app-key", now, &mut ids);
+            let body = Json::into_value(body(event, "app-key", now, &mut ids));
             assert_eq!(body["event"], event.as_str());
             assert_eq!(body["version"], 1);
             assert!(seen.insert(body["callid"].as_str().unwrap().to_owned()));
@@ -211,12 +212,16 @@ mod tests {
 
     #[test]
     fn ice_is_a_pstn_call_to_your_number() {
-        let body = body(
+        let ice = body(
             VoiceEvent::Ice,
             "k",
             datetime!(2026-11-28 08:00 UTC),
             &mut Ids::Seeded(2),
         );
+        // Members in the order of Sinch's API reference, not alphabetical.
+        let text = serde_json::to_string(&ice).unwrap();
+        assert!(text.starts_with(r#"{"event":"ice","callid":"#), "{text}");
+        let body = ice.into_value();
         assert_eq!(body["to"], json!({"type": "did", "endpoint": SINCH_NUMBER}));
         assert_eq!(body["cli"], CALLER);
         let callid = body["callid"].as_str().unwrap();
