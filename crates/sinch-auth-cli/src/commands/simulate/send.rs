@@ -47,7 +47,9 @@ pub fn send_and_check(
         .map_err(|e| CliError::rejected(format!("cannot read the answer: {e}")))?;
     let shown = &body[..body.len().min(MAX_RESPONSE_BYTES)];
     lines.push("<".to_owned());
-    lines.push(format!("< {}", String::from_utf8_lossy(shown)));
+    if !shown.is_empty() {
+        lines.push(format!("< {}", String::from_utf8_lossy(shown)));
+    }
     output::line(&lines.join("\n"))?;
 
     if !status.is_success() {
