@@ -9,6 +9,7 @@ mod decode;
 mod healthcheck;
 mod shell;
 mod signing;
+mod simulate;
 mod ticket;
 mod token;
 mod usage;
