@@ -400,6 +400,15 @@ fn usage_errors_exit_2() {
             "--url",
             "http://127.0.0.1:9/",
             "--set",
+            "header:bad name=1",
+        ],
+        vec![
+            "simulate",
+            "voice",
+            "ice",
+            "--url",
+            "http://127.0.0.1:9/",
+            "--set",
             "custom.deeper=1",
         ],
         vec![

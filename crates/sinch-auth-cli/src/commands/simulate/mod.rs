@@ -99,6 +99,13 @@ fn build(
                 let (name, value) = header.split_once('=').ok_or_else(|| {
                     CliError::usage(format!("--set {assignment}: expected header:NAME=VALUE"))
                 })?;
+                let sendable = reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_ok()
+                    && reqwest::header::HeaderValue::from_str(value).is_ok();
+                if !sendable {
+                    return Err(CliError::usage(format!(
+                        "--set header:{name}=…: not a header HTTP can send"
+                    )));
+                }
                 headers.push((name, value));
             }
             None => {

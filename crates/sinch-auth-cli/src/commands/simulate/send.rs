@@ -1,5 +1,6 @@
 //! Sending the simulated request, printing both sides, judging the answer.
 
+use std::io::Read as _;
 use std::time::Duration;
 
 use sinch_auth::simulate::svaml::SvamlChecker;
@@ -10,7 +11,7 @@ use crate::exit::CliError;
 use crate::output;
 
 /// Largest answer read: SVAML is small; a runaway handler is not.
-const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
+const MAX_RESPONSE_BYTES: u64 = 1024 * 1024;
 
 /// Sends `request` to `url`, prints it and the answer, and fails (exit 1)
 /// unless the answer is 2xx and, for ICE/ACE/PIE, valid SVAML.
@@ -42,16 +43,24 @@ pub fn send_and_check(
             String::from_utf8_lossy(value.as_bytes())
         ));
     }
-    let body = response
-        .bytes()
+    let mut body = Vec::new();
+    response
+        .take(MAX_RESPONSE_BYTES + 1)
+        .read_to_end(&mut body)
         .map_err(|e| CliError::rejected(format!("cannot read the answer: {e}")))?;
-    let shown = &body[..body.len().min(MAX_RESPONSE_BYTES)];
+    let too_long = body.len() as u64 > MAX_RESPONSE_BYTES;
+    body.truncate(MAX_RESPONSE_BYTES as usize);
     lines.push("<".to_owned());
-    if !shown.is_empty() {
-        lines.push(format!("< {}", String::from_utf8_lossy(shown)));
+    if !body.is_empty() {
+        lines.push(format!("< {}", String::from_utf8_lossy(&body)));
     }
     output::line(&lines.join("\n"))?;
 
+    if too_long {
+        return Err(CliError::rejected(format!(
+            "the answer is longer than {MAX_RESPONSE_BYTES} bytes (shown cut there)"
+        )));
+    }
     if !status.is_success() {
         return Err(CliError::rejected(format!(
             "the handler answered {status}, not 2xx: Sinch would treat the callback as failed"
