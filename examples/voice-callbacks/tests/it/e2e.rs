@@ -1,7 +1,7 @@
 //! The example handler, started as a real process on 127.0.0.1, driven
 //! through every Voice event by `sinch_auth::simulate`; forged and stale
 //! requests are refused before the handler runs. (The same server is driven
-//! by the `sinch-auth simulate` binary in crates/sinch-auth-cli/tests.)
+//! by the `sinch-auth simulate` binary in crates/sinch-auth-cli/tests/it/simulate.rs.)
 
 use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Command, Stdio};
