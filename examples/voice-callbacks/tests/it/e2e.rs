@@ -1,7 +1,8 @@
 //! The example handler, started as a real process on 127.0.0.1, driven
 //! through every Voice event by `sinch_auth::simulate`; forged and stale
-//! requests are refused before the handler runs. (The same server is driven
-//! by the `sinch-auth simulate` binary in crates/sinch-auth-cli/tests/it/simulate.rs.)
+//! requests are refused before the handler runs. (The example's router is
+//! driven by the `sinch-auth simulate` binary in
+//! crates/sinch-auth-cli/tests/it/simulate.rs.)
 
 use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Command, Stdio};
