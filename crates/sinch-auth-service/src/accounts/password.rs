@@ -175,7 +175,7 @@ impl PasswordHasher {
         password: Zeroizing<String>,
     ) -> Result<PasswordHash, HashingFailed> {
         let mut salt = [0u8; 16];
-        getrandom::getrandom(&mut salt)
+        getrandom::fill(&mut salt)
             .map_err(|e| HashingFailed(format!("no randomness for the salt: {e}")))?;
         let phc = self
             .run(move |memory| {
