@@ -41,7 +41,7 @@ mod telemetry;
 pub use accounts::SessionAuthenticator;
 pub use api_extension::{ApiExtension, RouteTable};
 pub use assemble::Built;
-pub use client_ip::{ClientIp, ClientIpResolver};
+pub use client_ip::{ClientIp, ClientIpResolver, ForwardedHeader};
 pub use extract::{BODY_LIMIT, JsonBody};
 pub use issue::{TicketRequest, TicketResponse, TokenRequest, TokenResponse};
 pub use metrics::{METRICS_CONTENT_TYPE, Metrics};

@@ -78,11 +78,7 @@ impl ConfigError {
 
     /// An error about the file key `setting`, also naming its variable.
     pub(crate) fn setting(setting: &str, message: impl std::fmt::Display) -> Self {
-        let name = match env::var_for(setting) {
-            Some(var) => format!("{setting} ({var})"),
-            None => setting.to_owned(),
-        };
-        ConfigError::new(name, message)
+        ConfigError::new(named(setting), message)
     }
 
     /// The setting's name.
@@ -93,6 +89,15 @@ impl ConfigError {
     /// What is wrong.
     pub fn message(&self) -> &str {
         &self.message
+    }
+}
+
+/// The file key `setting` with its variable, as errors and warnings name
+/// it: `accounts.signup (SINCH_AUTH_SIGNUP)`.
+pub(crate) fn named(setting: &str) -> String {
+    match env::var_for(setting) {
+        Some(var) => format!("{setting} ({var})"),
+        None => setting.to_owned(),
     }
 }
 
