@@ -59,7 +59,11 @@ fn development_defaults() {
     assert_eq!(accounts.options.session_cache.as_millis(), 1000);
     let limits = accounts.options.login_limits;
     assert_eq!(limits.per_ip.unwrap().per_minute.get(), 30);
-    assert_eq!(limits.per_username.unwrap().burst.get(), 5);
+    assert_eq!(limits.per_username.unwrap().burst.get(), 20);
+    assert_eq!(limits.failures_per_network.unwrap().burst.get(), 5);
+    assert_eq!(limits.failures_per_network.unwrap().per_minute.get(), 1);
+    assert_eq!(accounts.options.max_waiting_hashes, 64);
+    assert_eq!(accounts.options.public_origin, None);
     assert!(accounts.database_url.expose().ends_with("accounts.db"));
 
     // Without a URL: the store's default path in the user's data directory.

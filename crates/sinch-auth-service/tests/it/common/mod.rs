@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 mod log_capture;
+pub mod process;
 #[allow(unused_imports)] // not every test binary captures logs
 pub use log_capture::LogCapture;
 
