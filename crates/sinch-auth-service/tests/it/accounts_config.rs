@@ -98,6 +98,13 @@ fn production_needs_real_credentials_and_secure_cookies() {
         s.accounts.unwrap().options.signup,
         SignupPolicy::Closed
     ));
+    // So is development with real credentials: open only with the
+    // throw-away application.
+    let s = Env::fresh(&dir).with_credentials().load().unwrap();
+    assert!(matches!(
+        s.accounts.unwrap().options.signup,
+        SignupPolicy::Closed
+    ));
     let s = prod().set("SINCH_AUTH_SIGNUP", "open").load().unwrap();
     assert!(matches!(
         s.accounts.unwrap().options.signup,

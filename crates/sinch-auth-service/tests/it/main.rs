@@ -14,4 +14,5 @@ mod bad_input;
 mod config;
 mod extension;
 mod jwt_mode;
+mod security;
 mod serve;

@@ -227,4 +227,3 @@ pub fn client() -> reqwest::Client {
         .build()
         .unwrap()
 }
-
