@@ -27,6 +27,8 @@ pub mod cli;
 mod client_ip;
 pub mod config;
 mod extract;
+#[doc(hidden)]
+pub mod fuzzing;
 mod http_server;
 mod issue;
 mod metrics;

@@ -219,3 +219,23 @@ impl Settings {
         Self::load(file, &|name| std::env::var(name).ok(), overrides)
     }
 }
+
+/// For the fuzz targets ([`crate::fuzzing`]): `text` as the configuration
+/// file, as every variable's value, and through each value parser; nothing
+/// that reads files or the network.
+pub(crate) fn fuzz_values(text: &str) {
+    let _ = Settings::parse_file(text);
+    let mut raw = file::RawConfig::default();
+    let _ = env::apply_env(&mut raw, &|_| Some(text.to_owned()));
+    let _ = values::parse_net(text);
+    let _ = values::check_origin(text);
+    let _ = values::looks_like_secret(text);
+    let _ = values::enum_value("x", Some(text), CallerAuthMode::default());
+    let _ = values::enum_value("x", Some(text), LogFormat::default());
+    let _ = values::enum_value("x", Some(text), Environment::default());
+    let _ = values::enum_value("x", Some(text), crate::ForwardedHeader::default());
+    let _ = crate::caller::jwt::parse_algorithm(text);
+    let _ = crate::caller::jwt::validate_jwks_url(text);
+    let _ = DatabaseUrl::parse(text);
+    let _ = crate::telemetry::parse_filter(text);
+}

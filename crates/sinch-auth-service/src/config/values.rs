@@ -59,7 +59,7 @@ pub(super) fn secs(
 /// (`SINCH_APPLICATION_SECRET_FILE="$SECRET"`): a Sinch secret, a URL (a
 /// database URL carries its password), or anything without a path
 /// separator, such as a key. Such a value is never echoed.
-pub(crate) fn looks_like_secret(value: &str) -> bool {
+pub(super) fn looks_like_secret(value: &str) -> bool {
     let value = value.trim();
     sinch_auth::ApplicationSecret::from_base64(value).is_ok()
         || value.contains("://")

@@ -17,7 +17,7 @@ use jsonwebtoken::{Algorithm, Validation};
 
 pub use jwks::JwksSource;
 
-use self::header::read_header;
+pub(crate) use self::header::read_header;
 use self::jwks::{KeyStore, Refresh};
 use super::{AuthError, Authenticator, BoxFuture, Caller, NotReady, Via, bearer_token};
 
