@@ -13,7 +13,7 @@ use crate::accounts::DevelopmentError;
 use crate::accounts::{Accounts, SignupPolicy};
 use crate::caller::jwt::JwksSource;
 use crate::caller::{ApiKeyAuthenticator, Authenticator, JwtAuthenticator};
-use crate::config::{CallerAuthMode, ConfigError, Environment, Settings};
+use crate::config::{CallerAuthMode, ConfigError, Settings, named};
 use crate::reload::Reload;
 use crate::server::ServeError;
 use crate::service::{Applications, TokenService};
@@ -152,11 +152,12 @@ impl Settings {
             secure_cookies = accounts.options().secure_cookies,
             "accounts mode"
         );
-        if self.environment == Environment::Production
-            && matches!(accounts.options().signup, SignupPolicy::Open)
-        {
+        // Open sign-up with the operator's real Sinch application lets
+        // anyone mint credentials for it: only ever by explicit choice.
+        if self.applications.is_some() && matches!(accounts.options().signup, SignupPolicy::Open) {
             tracing::warn!(
-                "sign-up is open in production (accounts.signup = \"open\"): anyone who reaches the API can create an account"
+                setting = %named("accounts.signup"),
+                "sign-up is open with real Sinch credentials: anyone who reaches the API can create an account and get credentials for your Sinch application"
             );
         }
         if !accounts.options().secure_cookies {

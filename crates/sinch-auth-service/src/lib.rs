@@ -41,6 +41,8 @@ pub mod cli;
 mod client_ip;
 pub mod config;
 mod extract;
+#[doc(hidden)]
+pub mod fuzzing;
 mod http_server;
 mod issue;
 mod metrics;
@@ -56,7 +58,7 @@ mod telemetry;
 pub use accounts::SessionAuthenticator;
 pub use api_extension::{ApiExtension, RouteTable};
 pub use assemble::Built;
-pub use client_ip::{ClientIp, ClientIpResolver};
+pub use client_ip::{ClientIp, ClientIpResolver, ForwardedHeader};
 pub use extract::{BODY_LIMIT, JsonBody};
 pub use issue::{TicketRequest, TicketResponse, TokenRequest, TokenResponse};
 pub use metrics::{METRICS_CONTENT_TYPE, Metrics};

@@ -56,12 +56,17 @@ const PROBLEMS: &[(&str, &str, &[ProblemCode])] = &[
             ProblemCode::SignupClosed,
             ProblemCode::Unauthenticated,
             ProblemCode::CrossSiteRequest,
+            ProblemCode::Overloaded,
         ],
     ),
     (
         "post",
         "/v1/login",
-        &[ProblemCode::Unauthenticated, ProblemCode::CrossSiteRequest],
+        &[
+            ProblemCode::Unauthenticated,
+            ProblemCode::CrossSiteRequest,
+            ProblemCode::Overloaded,
+        ],
     ),
     (
         "post",
@@ -82,6 +87,7 @@ const PROBLEMS: &[(&str, &str, &[ProblemCode])] = &[
             ProblemCode::InvalidPassword,
             ProblemCode::CredentialsChanged,
             ProblemCode::CrossSiteRequest,
+            ProblemCode::Overloaded,
         ],
     ),
 ];

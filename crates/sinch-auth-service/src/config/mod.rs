@@ -80,11 +80,7 @@ impl ConfigError {
 
     /// An error about the file key `setting`, also naming its variable.
     pub(crate) fn setting(setting: &str, message: impl std::fmt::Display) -> Self {
-        let name = match env::var_for(setting) {
-            Some(var) => format!("{setting} ({var})"),
-            None => setting.to_owned(),
-        };
-        ConfigError::new(name, message)
+        ConfigError::new(named(setting), message)
     }
 
     /// The setting's name.
@@ -95,6 +91,15 @@ impl ConfigError {
     /// What is wrong.
     pub fn message(&self) -> &str {
         &self.message
+    }
+}
+
+/// The file key `setting` with its variable, as errors and warnings name
+/// it: `accounts.signup (SINCH_AUTH_SIGNUP)`.
+pub(crate) fn named(setting: &str) -> String {
+    match env::var_for(setting) {
+        Some(var) => format!("{setting} ({var})"),
+        None => setting.to_owned(),
     }
 }
 
@@ -220,4 +225,24 @@ impl Settings {
     pub fn from_env(file: Option<&Path>, overrides: &Overrides) -> Result<Settings, ConfigError> {
         Self::load(file, &|name| std::env::var(name).ok(), overrides)
     }
+}
+
+/// For the fuzz targets ([`crate::fuzzing`]): `text` as the configuration
+/// file, as every variable's value, and through each value parser; nothing
+/// that reads files or the network.
+pub(crate) fn fuzz_values(text: &str) {
+    let _ = Settings::parse_file(text);
+    let mut raw = file::RawConfig::default();
+    let _ = env::apply_env(&mut raw, &|_| Some(text.to_owned()));
+    let _ = values::parse_net(text);
+    let _ = values::check_origin(text);
+    let _ = values::looks_like_secret(text);
+    let _ = values::enum_value("x", Some(text), CallerAuthMode::default());
+    let _ = values::enum_value("x", Some(text), LogFormat::default());
+    let _ = values::enum_value("x", Some(text), Environment::default());
+    let _ = values::enum_value("x", Some(text), crate::ForwardedHeader::default());
+    let _ = crate::caller::jwt::parse_algorithm(text);
+    let _ = crate::caller::jwt::validate_jwks_url(text);
+    let _ = DatabaseUrl::parse(text);
+    let _ = crate::telemetry::parse_filter(text);
 }

@@ -15,4 +15,5 @@ mod config;
 mod extension;
 mod jwt_mode;
 mod reload;
+mod security;
 mod serve;
