@@ -2,6 +2,7 @@
 //! Sinch's reference tokens exactly.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::fmt;
 use std::time::Duration;
 
@@ -210,7 +211,9 @@ impl<'a> TokenBuilder<'a> {
     }
 
     /// `iat` (whole seconds; its UTC date picks the signing key).
-    /// Default: the system clock when [`mint`](Self::mint) runs.
+    /// Default: the system clock when [`mint`](Self::mint) runs (on Linux
+    /// its coarse reading, which can lag by one timer tick, a few
+    /// milliseconds).
     pub fn with_issued_at(mut self, issued_at: OffsetDateTime) -> Self {
         self.issued_at = Some(issued_at);
         self
@@ -239,8 +242,12 @@ impl<'a> TokenBuilder<'a> {
             }
             .into());
         }
-        let issued_at = self.issued_at.unwrap_or_else(|| SystemClock.now());
-        let iat = issued_at.unix_timestamp();
+        // `iat` keeps whole seconds: with no time given, read them the cheap
+        // way, as tickets do (clock.rs).
+        let iat = match self.issued_at {
+            None => SystemClock::unix_seconds(),
+            Some(t) => t.unix_timestamp(),
+        };
         if !(0..=253_402_300_799 - 2 * i64::from(i32::MAX)).contains(&iat) {
             return Err(
                 ErrorKind::TimeOutOfRange("iat must be between 1970 and 9931".into()).into(),
@@ -271,16 +278,37 @@ impl<'a> TokenBuilder<'a> {
             }
         }
 
-        // Claims in sorted key order; the pieces fixed by the application key
-        // are written once per application, the header once per day.
+        CLAIMS.with_borrow_mut(|claims| {
+            self.write_claims(claims, exp, iat, instance_exp);
+            let mut text = String::new();
+            let mut mac = self.app.day_keys.with_signer(
+                self.app.secret(),
+                iat.div_euclid(SECONDS_PER_DAY),
+                |signer| {
+                    let header = signer.header_b64_dot();
+                    text.reserve_exact(header.len() + claims.len().div_ceil(3) * 4 + 1 + 43);
+                    text.push_str(header);
+                    signer.mac()
+                },
+            );
+            base64_simd::URL_SAFE_NO_PAD.encode_append(&claims, &mut text);
+            if claims.capacity() > MAX_KEPT_CAPACITY {
+                *claims = String::new();
+            }
+            mac.update(text.as_bytes());
+            text.push('.');
+            base64_simd::URL_SAFE_NO_PAD.encode_append(mac.finalize().into_bytes(), &mut text);
+            Ok(RegistrationToken { text, iat, exp })
+        })
+    }
+
+    /// Writes the claims JSON into `claims` (emptied first), keys in sorted
+    /// order; the pieces fixed by the application key are written once per
+    /// application, the header once per day.
+    fn write_claims(&self, claims: &mut String, exp: i64, iat: i64, instance_exp: Option<i64>) {
         let key_claims = self.app.day_keys.key_claims(self.app.key());
-        let mut claims = String::with_capacity(
-            80 + key_claims.iss.len()
-                + key_claims.sub_prefix.len()
-                + self.user_id.len()
-                + self.nonce.as_ref().map_or(36, |n| 2 * n.len()),
-        );
         let mut digits = itoa::Buffer::new();
+        claims.clear();
         claims.push_str(r#"{"exp":"#);
         claims.push_str(digits.format(exp));
         claims.push_str(r#","iat":"#);
@@ -288,10 +316,10 @@ impl<'a> TokenBuilder<'a> {
         claims.push_str(&key_claims.iss);
         claims.push_str(r#","nonce":"#);
         match &self.nonce {
-            Some(n) => write_json_string(&mut claims, n),
+            Some(n) => write_json_string(claims, n),
             None => {
                 claims.push('"');
-                push_uuid_v4(&mut claims);
+                push_uuid_v4(claims);
                 claims.push('"');
             }
         }
@@ -302,23 +330,19 @@ impl<'a> TokenBuilder<'a> {
         claims.push_str(&key_claims.sub_prefix);
         claims.push_str(&self.user_id); // its alphabet needs no JSON escaping
         claims.push_str("\"}");
-
-        let signer = self
-            .app
-            .day_keys
-            .signer_for_day(self.app.secret(), iat.div_euclid(SECONDS_PER_DAY));
-        let mut text = String::with_capacity(
-            signer.header_b64_dot().len() + claims.len().div_ceil(3) * 4 + 1 + 43,
-        );
-        text.push_str(signer.header_b64_dot());
-        base64_simd::URL_SAFE_NO_PAD.encode_append(claims, &mut text);
-        let mut mac = signer.mac();
-        mac.update(text.as_bytes());
-        text.push('.');
-        base64_simd::URL_SAFE_NO_PAD.encode_append(mac.finalize().into_bytes(), &mut text);
-        Ok(RegistrationToken { text, iat, exp })
     }
 }
+
+thread_local! {
+    /// The claims JSON of the token being minted, kept per thread so that
+    /// minting allocates only the token text. Nothing secret: every token
+    /// carries the same bytes in base64url.
+    static CLAIMS: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Claims of normal application keys, user ids and nonces need well under
+/// this many bytes; an outsized one is freed after use.
+const MAX_KEPT_CAPACITY: usize = 4096;
 
 const SECONDS_PER_DAY: i64 = 86_400;
 

@@ -1,0 +1,138 @@
+//! The criterion goals' ratios, `mint / hmac_baseline`, measured so that a
+//! busy machine moves both sides alike: short batches of the credential and
+//! of its baseline, alternating, many times; the ratio of the fastest
+//! batches, and of the 10th percentiles and medians. Criterion measures one
+//! bench after the other, so a burst of load during one of them moves its
+//! ratio; here a burst hits neighbouring batches of both.
+//!
+//! Same operations and inputs as `credentials.rs`.
+//!
+//! Run: `cargo bench -p sinch-auth --bench ratios` (about 20 s;
+//! `RATIOS_BATCHES=N` batches of each, default 4000).
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use sinch_auth::token::derive_signing_key;
+use sinch_auth::{Application, VerifyOptions};
+
+const KEY: &str = "a32e5a8d-f7d8-411c-9645-9038e8dd051d";
+const SECRET: &str = "ax8hTTQJF0OPXL32r1LHMA==";
+const USER: &str = "alice";
+
+/// Calls per batch: long enough to dwarf reading the clock, short enough
+/// that load changes little within one batch.
+const CALLS: u32 = 200;
+
+/// Nanoseconds per call of one batch of `f`.
+fn batch(f: &mut dyn FnMut()) -> f64 {
+    let start = Instant::now();
+    for _ in 0..CALLS {
+        f();
+    }
+    start.elapsed().as_nanos() as f64 / f64::from(CALLS)
+}
+
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
+}
+
+/// Alternates batches of `op` and `base` and prints their figures and ratios.
+fn compare(name: &str, batches: usize, op: &mut dyn FnMut(), base: &mut dyn FnMut()) {
+    for _ in 0..batches / 10 {
+        batch(op);
+        batch(base);
+    }
+    let (mut ops, mut bases) = (Vec::with_capacity(batches), Vec::with_capacity(batches));
+    for _ in 0..batches {
+        ops.push(batch(op));
+        bases.push(batch(base));
+    }
+    ops.sort_by(f64::total_cmp);
+    bases.sort_by(f64::total_cmp);
+    let at = |q| (quantile(&ops, q), quantile(&bases, q));
+    let [(o0, b0), (o10, b10), (o50, b50)] = [at(0.0), at(0.1), at(0.5)];
+    println!(
+        "{name:<15} fastest {o0:7.1} / {b0:7.1} ns = {:.3}   p10 {o10:7.1} / {b10:7.1} ns = {:.3}   median {o50:7.1} / {b50:7.1} ns = {:.3}",
+        o0 / b0,
+        o10 / b10,
+        o50 / b50,
+    );
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; nothing else is taken.
+    let batches = std::env::var("RATIOS_BATCHES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(4000);
+    let app = Application::from_base64(KEY, SECRET).expect("bench credentials are valid");
+    let options = VerifyOptions::default();
+
+    let ticket = app.user_ticket(USER).mint().unwrap();
+    let payload = STANDARD
+        .decode(ticket.as_str().split(':').next().unwrap())
+        .unwrap();
+    let keyed = Hmac::<Sha256>::new_from_slice(app.secret().expose_bytes()).unwrap();
+    let mut ticket_baseline = || {
+        let mut mac = keyed.clone();
+        mac.update(black_box(&payload));
+        black_box(mac.finalize().into_bytes());
+    };
+    let mut ticket_mint = || {
+        black_box(app.user_ticket(black_box(USER)).mint().unwrap());
+    };
+    let mut ticket_verify = || {
+        black_box(
+            app.verify_ticket(black_box(ticket.as_str()), &options)
+                .unwrap(),
+        );
+    };
+
+    let token = app.registration_token(USER).mint().unwrap();
+    let signing_input = token.as_str().rsplit_once('.').unwrap().0.to_owned();
+    let day_keyed = Hmac::<Sha256>::new_from_slice(&*derive_signing_key(
+        app.secret(),
+        token.issued_at().date(),
+    ))
+    .unwrap();
+    let mut token_baseline = || {
+        let mut mac = day_keyed.clone();
+        mac.update(black_box(signing_input.as_bytes()));
+        black_box(mac.finalize().into_bytes());
+    };
+    let mut token_mint = || {
+        black_box(app.registration_token(black_box(USER)).mint().unwrap());
+    };
+    let mut token_verify = || {
+        black_box(
+            app.verify_token(black_box(token.as_str()), &options)
+                .unwrap(),
+        );
+    };
+
+    println!("{batches} alternating batches of {CALLS} calls each; op / hmac_baseline");
+    compare(
+        "ticket/mint",
+        batches,
+        &mut ticket_mint,
+        &mut ticket_baseline,
+    );
+    compare("token/mint", batches, &mut token_mint, &mut token_baseline);
+    compare(
+        "ticket/verify",
+        batches / 4,
+        &mut ticket_verify,
+        &mut ticket_baseline,
+    );
+    compare(
+        "token/verify",
+        batches / 4,
+        &mut token_verify,
+        &mut token_baseline,
+    );
+}
