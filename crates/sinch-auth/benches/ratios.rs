@@ -7,8 +7,9 @@
 //!
 //! Same operations and inputs as `credentials.rs`.
 //!
-//! Run: `cargo bench -p sinch-auth --bench ratios` (about 20 s;
-//! `RATIOS_BATCHES=N` batches of each, default 4000).
+//! Run: `cargo bench -p sinch-auth --bench ratios [-- NAME...]` (about
+//! 5 s; `RATIOS_BATCHES=N` batches of each, default 4000; names filter by
+//! substring, e.g. `ticket/mint`).
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -41,8 +42,17 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * q).round() as usize]
 }
 
-/// Alternates batches of `op` and `base` and prints their figures and ratios.
+/// Alternates batches of `op` and `base` and prints their figures and
+/// ratios, unless `name` is filtered out (arguments other than flags are
+/// substrings of the names to run, as with criterion).
 fn compare(name: &str, batches: usize, op: &mut dyn FnMut(), base: &mut dyn FnMut()) {
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
+        return;
+    }
     for _ in 0..batches / 10 {
         batch(op);
         batch(base);
@@ -65,7 +75,6 @@ fn compare(name: &str, batches: usize, op: &mut dyn FnMut(), base: &mut dyn FnMu
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; nothing else is taken.
     let batches = std::env::var("RATIOS_BATCHES")
         .ok()
         .and_then(|n| n.parse().ok())
