@@ -15,7 +15,9 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, ErrorKind};
 use crate::user_id::validate_token_user_id;
 
+mod claims_head;
 mod nonce;
+use claims_head::ClaimsHead;
 use nonce::push_uuid_v4;
 
 /// The shortest device-registration lifetime Sinch accepts: 48 hours.
@@ -278,23 +280,29 @@ impl<'a> TokenBuilder<'a> {
             }
         }
 
-        CLAIMS.with_borrow_mut(|claims| {
-            self.write_claims(claims, exp, iat, instance_exp);
+        SCRATCH.with_borrow_mut(|scratch| {
+            let MintScratch { head, rest } = scratch;
+            head.refresh(self.app, iat, exp);
+            self.write_claims_rest(rest, head.unaligned_json(), instance_exp);
+            // Header, then the claims' base64url in two pieces cut at a
+            // multiple of 3 bytes: the head's (encoded once per head) and
+            // the rest's (encoded now). The vectors, the jsonwebtoken
+            // cross-check and the unit tests below check it byte for byte.
+            let claims_b64_len = head.aligned_base64().len() + rest.len().div_ceil(3) * 4;
             let mut text = String::new();
             let mut mac = self.app.day_keys.with_signer(
                 self.app.secret(),
                 iat.div_euclid(SECONDS_PER_DAY),
                 |signer| {
                     let header = signer.header_b64_dot();
-                    text.reserve_exact(header.len() + claims.len().div_ceil(3) * 4 + 1 + 43);
+                    text.reserve_exact(header.len() + claims_b64_len + 1 + 43);
                     text.push_str(header);
                     signer.mac()
                 },
             );
-            base64_simd::URL_SAFE_NO_PAD.encode_append(&claims, &mut text);
-            if claims.capacity() > MAX_KEPT_CAPACITY {
-                *claims = String::new();
-            }
+            text.push_str(head.aligned_base64());
+            base64_simd::URL_SAFE_NO_PAD.encode_append(&rest, &mut text);
+            scratch.let_go_if_large();
             mac.update(text.as_bytes());
             text.push('.');
             base64_simd::URL_SAFE_NO_PAD.encode_append(mac.finalize().into_bytes(), &mut text);
@@ -302,46 +310,61 @@ impl<'a> TokenBuilder<'a> {
         })
     }
 
-    /// Writes the claims JSON into `claims` (emptied first), keys in sorted
-    /// order; the pieces fixed by the application key are written once per
-    /// application, the header once per day.
-    fn write_claims(&self, claims: &mut String, exp: i64, iat: i64, instance_exp: Option<i64>) {
-        let key_claims = self.app.day_keys.key_claims(self.app.key());
-        let mut digits = itoa::Buffer::new();
-        claims.clear();
-        claims.push_str(r#"{"exp":"#);
-        claims.push_str(digits.format(exp));
-        claims.push_str(r#","iat":"#);
-        claims.push_str(digits.format(iat));
-        claims.push_str(&key_claims.iss);
-        claims.push_str(r#","nonce":"#);
+    /// Writes the claims after the head's aligned bytes into `rest`
+    /// (emptied first): the head's `unaligned` 0-2 bytes, then the nonce
+    /// and the claims after it, in sorted key order.
+    fn write_claims_rest(&self, rest: &mut String, unaligned: &str, instance_exp: Option<i64>) {
+        rest.clear();
+        rest.push_str(unaligned);
         match &self.nonce {
-            Some(n) => write_json_string(claims, n),
+            Some(n) => write_json_string(rest, n),
             None => {
-                claims.push('"');
-                push_uuid_v4(claims);
-                claims.push('"');
+                rest.push('"');
+                push_uuid_v4(rest);
+                rest.push('"');
             }
         }
         if let Some(ie) = instance_exp {
-            claims.push_str(r#","sinch:rtc:instance:exp":"#);
-            claims.push_str(digits.format(ie));
+            rest.push_str(r#","sinch:rtc:instance:exp":"#);
+            rest.push_str(itoa::Buffer::new().format(ie));
         }
-        claims.push_str(&key_claims.sub_prefix);
-        claims.push_str(&self.user_id); // its alphabet needs no JSON escaping
-        claims.push_str("\"}");
+        rest.push_str(&self.app.day_keys.key_claims(self.app.key()).sub_prefix);
+        rest.push_str(&self.user_id); // its alphabet needs no JSON escaping
+        rest.push_str("\"}");
+    }
+}
+
+/// What minting reuses from call to call on one thread, so that it
+/// allocates only the token text. Nothing secret: every token carries the
+/// same bytes in base64url.
+struct MintScratch {
+    head: ClaimsHead,
+    /// The claims of the token being minted after the head's aligned bytes.
+    rest: String,
+}
+
+impl MintScratch {
+    /// Frees what an unusually long application key, user id or nonce made
+    /// grow.
+    #[inline]
+    fn let_go_if_large(&mut self) {
+        if self.head.capacity() + self.rest.capacity() > MAX_KEPT_CAPACITY {
+            *self = MintScratch {
+                head: ClaimsHead::EMPTY,
+                rest: String::new(),
+            };
+        }
     }
 }
 
 thread_local! {
-    /// The claims JSON of the token being minted, kept per thread so that
-    /// minting allocates only the token text. Nothing secret: every token
-    /// carries the same bytes in base64url.
-    static CLAIMS: RefCell<String> = const { RefCell::new(String::new()) };
+    static SCRATCH: RefCell<MintScratch> = const {
+        RefCell::new(MintScratch { head: ClaimsHead::EMPTY, rest: String::new() })
+    };
 }
 
-/// Claims of normal application keys, user ids and nonces need well under
-/// this many bytes; an outsized one is freed after use.
+/// The scratch of normal application keys, user ids and nonces stays well
+/// under this many bytes (under 1 KiB for a UUID key).
 const MAX_KEPT_CAPACITY: usize = 4096;
 
 const SECONDS_PER_DAY: i64 = 86_400;
