@@ -69,8 +69,9 @@ calls = int(re.search(r"^const CALLS: usize = (\d+);", bench_src, re.M).group(1)
 def instructions(line):
     bench = json.loads(line)
     metrics = bench["profiles"][0]["summaries"]["total"]["summary"]["Callgrind"]["Ir"]["metrics"]
-    # {"Left": [this run]} on a first run, {"Both": [this run, previous]} after.
-    this_run = next(iter(metrics.values()))[0]
+    # {"Left": this run} on a first run, {"Both": [this run, previous]} after.
+    (side, value), = metrics.items()
+    this_run = value[0] if side == "Both" else value
     return bench["function_name"], this_run["Int"] / calls
 
 counts = dict(instructions(l) for l in Path(results).read_text().splitlines() if l.strip())
