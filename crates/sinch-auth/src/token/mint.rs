@@ -227,7 +227,8 @@ impl<'a> TokenBuilder<'a> {
     }
 
     /// The `nonce`: 1–255 bytes, no control characters.
-    /// Default: a UUIDv4 from the operating system's CSPRNG.
+    /// Default: a random UUIDv4 from a CSPRNG seeded by the operating system
+    /// (`rand`'s thread-local generator).
     pub fn with_nonce(mut self, nonce: impl Into<String>) -> Self {
         self.nonce = Some(nonce.into());
         self

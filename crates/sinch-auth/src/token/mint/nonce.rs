@@ -4,10 +4,10 @@
 //! does.
 //!
 //! Why not the kernel for every nonce: its generator runs ChaCha20 in
-//! scalar code, and 16 bytes from `getrandom` cost about 70 ns on the
-//! benchmark machine even when read 512 bytes per system call, one tenth
-//! of a whole token (docs/performance.md). The same stream cipher in user
-//! space with SIMD costs a few nanoseconds. A nonce is not a secret (it
+//! scalar code, and 16 bytes from `getrandom` cost about 50 ns on the
+//! benchmark machine even when read 512 bytes per system call, a tenth of
+//! a whole token (docs/performance.md); 16 bytes from `rand::rng()` cost
+//! about 10 ns. A nonce is not a secret (it
 //! travels in the token); what it needs is to be unpredictable and never
 //! repeat, which a CSPRNG seeded from the kernel provides.
 //!
