@@ -1,5 +1,5 @@
-//! The criterion goals' ratios, `mint / hmac_baseline`, measured so that a
-//! busy machine moves both sides alike: short batches of the credential and
+//! The ratios the goals are about, `op / hmac_baseline` for mint and
+//! verify, measured so that a busy machine moves both sides alike: short batches of the credential and
 //! of its baseline, alternating, many times; the ratio of the fastest
 //! batches, and of the 10th percentiles and medians. Criterion measures one
 //! bench after the other, so a burst of load during one of them moves its

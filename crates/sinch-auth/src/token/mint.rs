@@ -288,7 +288,8 @@ impl<'a> TokenBuilder<'a> {
             // Header, then the claims' base64url in two pieces cut at a
             // multiple of 3 bytes: the head's (encoded once per head) and
             // the rest's (encoded now). The vectors, the jsonwebtoken
-            // cross-check and the unit tests below check it byte for byte.
+            // cross-check and the unit tests of `claims_head` check it byte
+            // for byte.
             let claims_b64_len = head.aligned_base64().len() + rest.len().div_ceil(3) * 4;
             let mut text = String::new();
             let mut mac = self.app.day_keys.with_signer(
@@ -345,23 +346,27 @@ struct MintScratch {
 }
 
 impl MintScratch {
+    const EMPTY: Self = MintScratch {
+        head: ClaimsHead::EMPTY,
+        rest: String::new(),
+    };
+
     /// Frees what an unusually long application key, user id or nonce made
     /// grow.
     #[inline]
     fn let_go_if_large(&mut self) {
-        if self.head.capacity() + self.rest.capacity() > MAX_KEPT_CAPACITY {
-            *self = MintScratch {
-                head: ClaimsHead::EMPTY,
-                rest: String::new(),
-            };
+        if self.capacity() > MAX_KEPT_CAPACITY {
+            *self = MintScratch::EMPTY;
         }
+    }
+
+    fn capacity(&self) -> usize {
+        self.head.capacity() + self.rest.capacity()
     }
 }
 
 thread_local! {
-    static SCRATCH: RefCell<MintScratch> = const {
-        RefCell::new(MintScratch { head: ClaimsHead::EMPTY, rest: String::new() })
-    };
+    static SCRATCH: RefCell<MintScratch> = const { RefCell::new(MintScratch::EMPTY) };
 }
 
 /// The scratch of normal application keys, user ids and nonces stays well
@@ -373,4 +378,33 @@ const SECONDS_PER_DAY: i64 = 86_400;
 /// A Unix time that minting checked to be within years 1970-9999.
 fn unix_time(secs: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(secs).expect("checked when minted")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::VerifyOptions;
+
+    #[test]
+    fn an_outsized_key_mints_right_and_is_not_kept() {
+        let t0 = OffsetDateTime::from_unix_timestamp(1_795_852_800).unwrap();
+        let secret = "ax8hTTQJF0OPXL32r1LHMA==";
+        // Long enough to outgrow the scratch cap, short enough to verify (8 KiB).
+        let long = Application::from_base64(&"k".repeat(2000), secret).unwrap();
+        let normal =
+            Application::from_base64("a32e5a8d-f7d8-411c-9645-9038e8dd051d", secret).unwrap();
+        for app in [&long, &normal, &long, &normal] {
+            let token = app
+                .registration_token("alice")
+                .with_issued_at(t0)
+                .mint()
+                .unwrap();
+            let claims = app
+                .verify_token(token.as_str(), &VerifyOptions::default().with_now(t0))
+                .unwrap();
+            assert_eq!(claims.application_key(), app.key().as_str());
+            let kept = SCRATCH.with_borrow(MintScratch::capacity);
+            assert!(kept <= MAX_KEPT_CAPACITY, "{kept}");
+        }
+    }
 }
