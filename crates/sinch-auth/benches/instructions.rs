@@ -2,17 +2,18 @@
 //! operations as `credentials.rs`: `ticket/{mint,verify,hmac_baseline}` and
 //! `token/{mint,verify,hmac_baseline}`, with the same inputs. Counts do not
 //! move with the machine's load, so `.ci/bench-guard.sh` uses them to guard
-//! our own overhead, `count(mint) - count(hmac_baseline)`, against the
+//! our own overhead, `count(op) - count(hmac_baseline)`, against the
 //! figures in `benches/overhead-baseline.toml` (docs/performance.md).
 //!
 //! Each bench runs its operation [`CALLS`] times in a row, after a warm-up in
-//! its setup (not counted): the per-thread caches that a server fills on its
-//! first request (the ticket's payload tail, the day's signer, the nonce
-//! pool) are filled, as in criterion's loop. The loop spreads the one-off
-//! costs a server also pays, about once per second (a new ticket tail) or
-//! per 32 tokens (a nonce pool refill), over the calls the way they occur,
-//! so a second boundary during the run moves the count per call by a few
-//! instructions, not by a tail rewrite.
+//! its setup (not counted): the per-thread state that a server fills on its
+//! first request (the ticket's payload tail, the token's claims head, the
+//! day's signer, the thread's random generator) is filled, as in
+//! criterion's loop. The loop spreads the one-off costs a server also pays,
+//! about once per second (a new tail or head) or every few tokens (a new
+//! block of random bytes), over the calls the way they occur, so a second
+//! boundary during the run moves the count per call by a few instructions,
+//! not by a whole rewrite.
 //!
 //! Run: `cargo bench -p sinch-auth --bench instructions` (needs valgrind
 //! and `gungraun-runner` at the version of `gungraun` in Cargo.lock; see
