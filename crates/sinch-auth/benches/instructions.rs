@@ -21,17 +21,13 @@
 
 use std::hint::black_box;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use gungraun::prelude::*;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use sinch_auth::token::derive_signing_key;
 use sinch_auth::{Application, VerifyOptions};
 
-const KEY: &str = "a32e5a8d-f7d8-411c-9645-9038e8dd051d";
-const SECRET: &str = "ax8hTTQJF0OPXL32r1LHMA==";
-const USER: &str = "alice";
+mod common;
+use common::{USER, ticket_baseline, token_baseline};
 
 /// Operations per bench; the guard divides the counts by this.
 const CALLS: usize = 100;
@@ -39,9 +35,7 @@ const CALLS: usize = 100;
 /// An application for the whole process: leaked, so that freeing it is not
 /// counted in the bench that uses it.
 fn app() -> &'static Application {
-    Box::leak(Box::new(
-        Application::from_base64(KEY, SECRET).expect("bench credentials are valid"),
-    ))
+    leak(common::app())
 }
 
 /// What a verify bench needs: the application and a credential it minted.
@@ -76,9 +70,9 @@ fn minted_ticket() -> Minted {
 /// The secret-keyed MAC and a ticket's JSON payload, as in `credentials.rs`.
 fn ticket_keyed() -> Keyed {
     let Minted { app, text } = minted_ticket();
-    let payload = STANDARD.decode(text.split(':').next().unwrap()).unwrap();
+    let (mac, payload) = ticket_baseline(app, text);
     Keyed {
-        mac: leak(Hmac::<Sha256>::new_from_slice(app.secret().expose_bytes()).unwrap()),
+        mac: leak(mac),
         message: payload.leak(),
     }
 }
@@ -105,11 +99,10 @@ fn minted_token() -> Minted {
 fn token_keyed() -> Keyed {
     let app = app();
     let minted = app.registration_token(USER).mint().unwrap();
-    let day_key = derive_signing_key(app.secret(), minted.issued_at().date());
-    let signing_input = minted.as_str().rsplit_once('.').unwrap().0.to_owned();
+    let (mac, signing_input) = token_baseline(app, &minted);
     Keyed {
-        mac: leak(Hmac::<Sha256>::new_from_slice(&*day_key).unwrap()),
-        message: signing_input.into_bytes().leak(),
+        mac: leak(mac),
+        message: signing_input.leak(),
     }
 }
 

@@ -14,16 +14,11 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-use sinch_auth::token::derive_signing_key;
-use sinch_auth::{Application, VerifyOptions};
+use hmac::Mac;
+use sinch_auth::VerifyOptions;
 
-const KEY: &str = "a32e5a8d-f7d8-411c-9645-9038e8dd051d";
-const SECRET: &str = "ax8hTTQJF0OPXL32r1LHMA==";
-const USER: &str = "alice";
+mod common;
+use common::{USER, app, ticket_baseline, token_baseline};
 
 /// Calls per batch: long enough to dwarf reading the clock, short enough
 /// that load changes little within one batch.
@@ -79,14 +74,11 @@ fn main() {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(4000);
-    let app = Application::from_base64(KEY, SECRET).expect("bench credentials are valid");
+    let app = app();
     let options = VerifyOptions::default();
 
     let ticket = app.user_ticket(USER).mint().unwrap();
-    let payload = STANDARD
-        .decode(ticket.as_str().split(':').next().unwrap())
-        .unwrap();
-    let keyed = Hmac::<Sha256>::new_from_slice(app.secret().expose_bytes()).unwrap();
+    let (keyed, payload) = ticket_baseline(&app, ticket.as_str());
     let mut ticket_baseline = || {
         let mut mac = keyed.clone();
         mac.update(black_box(&payload));
@@ -103,15 +95,10 @@ fn main() {
     };
 
     let token = app.registration_token(USER).mint().unwrap();
-    let signing_input = token.as_str().rsplit_once('.').unwrap().0.to_owned();
-    let day_keyed = Hmac::<Sha256>::new_from_slice(&*derive_signing_key(
-        app.secret(),
-        token.issued_at().date(),
-    ))
-    .unwrap();
+    let (day_keyed, signing_input) = token_baseline(&app, &token);
     let mut token_baseline = || {
         let mut mac = day_keyed.clone();
-        mac.update(black_box(signing_input.as_bytes()));
+        mac.update(black_box(&signing_input));
         black_box(mac.finalize().into_bytes());
     };
     let mut token_mint = || {
