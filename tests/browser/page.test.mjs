@@ -148,6 +148,15 @@ step('a username outside the alphabet is refused before anything is sent', async
   assert.deepEqual(apiCalls, [], 'no request left the page');
 });
 
+step('a common password is refused, and the page says why', async () => {
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill('password1');
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await settled();
+  await expectError({ status: 422, code: 'invalid_password' });
+  assert.match(await page.getByRole('alert').textContent(), /common or breached/);
+});
+
 step('sign up', async () => {
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(password);
@@ -353,4 +362,31 @@ step('log out revokes the session: a ticket is refused afterwards', async () => 
 
 step('no script error or CSP violation on the whole way', async () => {
   assert.deepEqual(consoleErrors, []);
+});
+
+// Independent of the steps above: a page whose script never loads.
+test('without app.js the form cannot send the password anywhere, least of all in a URL', async () => {
+  const blocked = await context.newPage();
+  const seen = [];
+  blocked.on('request', (request) => seen.push({ url: request.url(), body: request.postData() ?? '' }));
+  await blocked.route('**/app.js', (route) => route.abort());
+  try {
+    await blocked.goto(BASE_URL);
+    const form = blocked.locator('#account-form');
+    assert.equal(await form.getAttribute('method'), 'post');
+    for (const name of ['Log in', 'Sign up']) {
+      assert.equal(await blocked.getByRole('button', { name }).isDisabled(), true, `${name} stays disabled`);
+    }
+    await blocked.getByLabel('Username').fill('blocked-user');
+    await blocked.getByLabel('Password').fill('a password that must not leak');
+    await blocked.getByLabel('Password').press('Enter'); // implicit submission
+    await blocked.getByRole('button', { name: 'Log in' }).click({ force: true });
+    await blocked.waitForTimeout(1000);
+    assert.doesNotMatch(blocked.url(), /password=/);
+    const leaks = seen.filter(({ url, body }) => /password=/.test(url) || /password=/.test(body));
+    assert.deepEqual(leaks, [], 'no request carries password=');
+    assert.ok(seen.some(({ url }) => url.endsWith('/app.js')), 'the script was requested (and blocked)');
+  } finally {
+    await blocked.close();
+  }
 });

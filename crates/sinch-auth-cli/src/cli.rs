@@ -11,6 +11,8 @@ use time::OffsetDateTime;
 
 #[cfg(feature = "serve")]
 use crate::commands::healthcheck;
+#[cfg(feature = "simulate")]
+use crate::commands::simulate;
 #[cfg(not(feature = "serve"))]
 use crate::commands::without_serve;
 use crate::commands::{
@@ -92,6 +94,9 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// Print the manual page (roff), or write one per command with --out-dir
     Man(man::ManArgs),
+    /// Send a realistic, signed Sinch callback to your handler and check its answer
+    #[cfg(feature = "simulate")]
+    Simulate(simulate::SimulateArgs),
 }
 
 /// Value parser for time flags: RFC 3339 (`2026-11-28T08:00:00Z`); a

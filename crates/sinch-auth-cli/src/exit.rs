@@ -2,9 +2,10 @@
 //!
 //! Exit 1 is reserved for "a credential was presented and must be rejected"
 //! (and, for `healthcheck`, "the service is not healthy", Docker's meaning of
-//! 1), so scripts can tell a bad credential from a broken invocation. It is
-//! only ever produced on purpose ([`CliError::rejected`],
-//! [`CliError::verification`], [`CliError::unhealthy`]);
+//! 1; for `serve`, a failure of the environment at run time, such as a port
+//! in use), so scripts can tell a bad credential from a broken invocation.
+//! It is only ever produced on purpose ([`CliError::rejected`],
+//! [`CliError::verification`], [`CliError::unhealthy`], [`CliError::runtime`]);
 //! every other error, including every core error converted with `?`, is a
 //! usage or configuration error (exit 2).
 
@@ -20,6 +21,9 @@ pub enum Failure {
     /// `healthcheck`: the service did not answer 2xx.
     #[cfg(feature = "serve")]
     Unhealthy,
+    /// `serve` failed at run time: a port in use, a database down.
+    #[cfg(feature = "serve")]
+    Runtime,
 }
 
 impl Failure {
@@ -28,7 +32,7 @@ impl Failure {
         match self {
             Failure::Rejected => 1,
             #[cfg(feature = "serve")]
-            Failure::Unhealthy => 1,
+            Failure::Unhealthy | Failure::Runtime => 1,
             Failure::Usage => 2,
         }
     }
@@ -60,6 +64,16 @@ impl CliError {
     pub fn rejected(message: impl Into<String>) -> Self {
         CliError {
             failure: Failure::Rejected,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// `serve` failed at run time (exit 1).
+    #[cfg(feature = "serve")]
+    pub fn runtime(message: impl Into<String>) -> Self {
+        CliError {
+            failure: Failure::Runtime,
             message: message.into(),
             hint: None,
         }

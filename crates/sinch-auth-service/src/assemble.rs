@@ -9,10 +9,13 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use sinch_auth_store::{Store, StoreError, StoreOptions};
 
+use crate::accounts::DevelopmentError;
 use crate::accounts::{Accounts, SignupPolicy};
 use crate::caller::jwt::JwksSource;
 use crate::caller::{ApiKeyAuthenticator, Authenticator, JwtAuthenticator};
-use crate::config::{CallerAuthMode, ConfigError, Environment, Settings};
+use crate::config::{CallerAuthMode, ConfigError, Settings, named};
+use crate::reload::Reload;
+use crate::server::ServeError;
 use crate::service::{Applications, DEFAULT_APPLICATION, TokenService};
 
 /// How long a database operation waits for a connection or a lock before
@@ -32,6 +35,8 @@ pub struct Built {
     pub api_router: Router,
     /// The accounts, in accounts mode (to close the database at shutdown).
     pub accounts: Option<Accounts>,
+    /// What a SIGHUP may replace.
+    pub(crate) reload: Reload,
 }
 
 impl Settings {
@@ -42,11 +47,11 @@ impl Settings {
     /// starts anyway, not ready, and keeps connecting in the background,
     /// except in development without Sinch credentials, where start-up
     /// waits up to 30 s for it (the generated credentials are kept there).
-    pub async fn build(&self) -> Result<Built, ConfigError> {
+    pub async fn build(&self) -> Result<Built, ServeError> {
         if self.caller_auth == CallerAuthMode::Accounts {
             return self.build_accounts().await;
         }
-        let authenticator = self.build_authenticator().await?;
+        let (authenticator, reload) = self.build_authenticator().await?;
         let applications = self.applications.clone().ok_or_else(|| {
             ConfigError::setting("caller_auth", "no Sinch application is configured")
         })?;
@@ -59,20 +64,21 @@ impl Settings {
             api_router: service.router(),
             service,
             accounts: None,
+            reload,
         })
     }
 
     /// [`build`](Self::build), keeping only the service.
-    pub async fn build_service(&self) -> Result<TokenService, ConfigError> {
+    pub async fn build_service(&self) -> Result<TokenService, ServeError> {
         Ok(self.build().await?.service)
     }
 
-    async fn build_authenticator(&self) -> Result<Arc<dyn Authenticator>, ConfigError> {
+    async fn build_authenticator(&self) -> Result<(Arc<dyn Authenticator>, Reload), ConfigError> {
         match self.caller_auth {
             CallerAuthMode::ApiKey => {
                 let auth = ApiKeyAuthenticator::new(self.api_keys.clone())
                     .map_err(|e| ConfigError::setting("api_key.keys", e.to_string()))?;
-                Ok(Arc::new(auth))
+                Ok((Arc::new(auth.clone()), Reload::api_keys(auth)))
             }
             CallerAuthMode::Jwt => {
                 let settings = self
@@ -88,7 +94,8 @@ impl Settings {
                     }
                     tracing::warn!(%reason, "JWKS not loaded at start-up; /readyz stays 503 until it is");
                 }
-                Ok(Arc::new(auth))
+                let auth = Arc::new(auth);
+                Ok((auth.clone(), Reload::jwt(auth)))
             }
             CallerAuthMode::Accounts => Err(ConfigError::setting(
                 "caller_auth",
@@ -97,13 +104,18 @@ impl Settings {
         }
     }
 
-    async fn build_accounts(&self) -> Result<Built, ConfigError> {
+    async fn build_accounts(&self) -> Result<Built, ServeError> {
         let settings = self
             .accounts
             .as_ref()
             .ok_or_else(|| ConfigError::setting("caller_auth", "accounts settings missing"))?;
         let url = settings.database_url.expose();
-        let database_error = |e: StoreError| ConfigError::setting("database_url", e.to_string());
+        // A database that does not answer is the environment's fault (exit
+        // 1 from the CLI); a URL or schema it cannot use is configuration.
+        let database_error = |e: StoreError| match e {
+            StoreError::Unavailable(_) => ServeError::Database(e),
+            other => ServeError::Config(ConfigError::setting("database_url", other)),
+        };
         let store_options = StoreOptions::default()
             .with_acquire_timeout(DATABASE_WAIT)
             .with_busy_timeout(DATABASE_WAIT);
@@ -123,7 +135,10 @@ impl Settings {
                 let app = accounts
                     .development_application()
                     .await
-                    .map_err(|e| ConfigError::setting("database_url", e.to_string()))?;
+                    .map_err(|e| match e {
+                        DevelopmentError::Store(e) => database_error(e),
+                        other => ServeError::Config(ConfigError::setting("database_url", other)),
+                    })?;
                 let applications = Applications::single(app)
                     .with_environment_host(DEFAULT_APPLICATION, &self.environment_host);
                 (accounts, applications)
@@ -139,11 +154,12 @@ impl Settings {
             secure_cookies = accounts.options().secure_cookies,
             "accounts mode"
         );
-        if self.environment == Environment::Production
-            && matches!(accounts.options().signup, SignupPolicy::Open)
-        {
+        // Open sign-up with the operator's real Sinch application lets
+        // anyone mint credentials for it: only ever by explicit choice.
+        if self.applications.is_some() && matches!(accounts.options().signup, SignupPolicy::Open) {
             tracing::warn!(
-                "sign-up is open in production (accounts.signup = \"open\"): anyone who reaches the API can create an account"
+                setting = %named("accounts.signup"),
+                "sign-up is open with real Sinch credentials: anyone who reaches the API can create an account and get credentials for your Sinch application"
             );
         }
         if !accounts.options().secure_cookies {
@@ -151,10 +167,15 @@ impl Settings {
                 "session cookies are not Secure (accounts.secure_cookies = false): for plain-HTTP development only"
             );
         }
+        let reload = match &accounts.options().signup {
+            SignupPolicy::AdminKey(keys) => Reload::admin_keys(keys.clone()),
+            _ => Reload::default(),
+        };
         Ok(Built {
             api_router: accounts.router(&service),
             service,
             accounts: Some(accounts),
+            reload,
         })
     }
 }

@@ -4,8 +4,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use crate::config::{CONFIG_VAR, CallerAuthMode, ConfigError, Overrides, Settings};
+use crate::reload::Reload;
 use crate::server::{ServeError, Server};
-use crate::shutdown::shutdown_signal;
+use crate::signals::{ReloadSignals, shutdown_signal};
 use crate::telemetry::LogFormat;
 
 /// Arguments of `sinch-auth serve`. Every setting can also come from the
@@ -44,6 +45,11 @@ pub struct ServeArgs {
     /// Check the configuration (and secrets) and exit without serving.
     #[arg(long)]
     pub check_config: bool,
+
+    /// Print the effective settings with their sources (flag, variable,
+    /// file, default) as TOML, secrets not shown, and exit.
+    #[arg(long, conflicts_with = "check_config")]
+    pub print_config: bool,
 }
 
 impl ServeArgs {
@@ -62,24 +68,38 @@ impl ServeArgs {
 /// serves until SIGTERM or SIGINT, then drains.
 pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     let signal = shutdown_signal().map_err(ServeError::Signals)?;
-    let result = serve_until(args, async move {
-        let name = signal.await;
-        tracing::info!(signal = name, "shutdown signal received");
-    })
-    .await;
-    if let Err(e) = &result {
-        tracing::error!(error = %e, "serve stopped with an error");
-    }
-    result
+    let reloads = ReloadSignals::install().map_err(ServeError::Signals)?;
+    // The caller reports an error (the CLI prints it once, on stderr).
+    run(
+        args,
+        async move {
+            let name = signal.await;
+            tracing::info!(signal = name, "shutdown signal received");
+        },
+        Some(reloads),
+    )
+    .await
 }
 
-/// [`serve`] with any shutdown trigger (tests, embedding). Installs the
-/// log subscriber unless one is installed already.
+/// [`serve`] with any shutdown trigger (tests, embedding), and no SIGHUP
+/// reload. Installs the log subscriber unless one is installed already.
 pub async fn serve_until(
     args: ServeArgs,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
+    run(args, shutdown, None).await
+}
+
+async fn run(
+    args: ServeArgs,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    reloads: Option<ReloadSignals>,
+) -> Result<(), ServeError> {
     let settings = Settings::from_env(args.config.as_deref(), &args.overrides())?;
+    if args.print_config {
+        print!("{}", settings.render_effective());
+        return Ok(());
+    }
     crate::telemetry::init_logging(settings.log_format, &settings.log_level)?;
     let built = settings.build().await?;
     if args.check_config {
@@ -100,6 +120,13 @@ pub async fn serve_until(
         );
         return Ok(());
     }
+    if let Some(reloads) = reloads {
+        tokio::spawn(reload_on_signal(
+            args.clone(),
+            built.reload.clone(),
+            reloads,
+        ));
+    }
     let server = Server::bind(
         built.service,
         settings.listen,
@@ -119,6 +146,30 @@ pub async fn serve_until(
         accounts.close().await;
     }
     result
+}
+
+/// On each SIGHUP: the configuration read again as at start-up, its
+/// rotated secrets put in place, or the reload refused with a log line.
+async fn reload_on_signal(args: ServeArgs, live: Reload, mut reloads: ReloadSignals) {
+    while reloads.next().await {
+        let fresh = Settings::from_env(args.config.as_deref(), &args.overrides());
+        let result = match fresh {
+            Ok(fresh) => live.apply(&fresh).await,
+            Err(e) => Err(e.into()),
+        };
+        match result {
+            Ok(done) => tracing::info!(
+                api_keys = done.api_keys,
+                admin_keys = done.admin_keys,
+                jwks_reloaded = done.jwks,
+                "SIGHUP: configuration reloaded"
+            ),
+            Err(e) => tracing::warn!(
+                error = %e,
+                "SIGHUP: configuration reload refused; the running configuration keeps serving"
+            ),
+        }
+    }
 }
 
 /// [`serve`] on a new multi-threaded Tokio runtime, for a synchronous

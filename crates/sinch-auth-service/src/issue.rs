@@ -219,7 +219,7 @@ impl TokenService {
             target: "sinch_auth::audit",
             event = "credential_issued",
             kind,
-            user_id = %user_id,
+            user_id,
             expires_at,
             caller = %caller.via(),
             application,

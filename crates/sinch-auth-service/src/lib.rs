@@ -42,30 +42,34 @@ pub mod cli;
 mod client_ip;
 pub mod config;
 mod extract;
+#[doc(hidden)]
+pub mod fuzzing;
 mod http_server;
 mod issue;
 mod metrics;
 mod problem;
 mod rate_limit;
+mod reload;
 pub mod routes;
 mod server;
 mod service;
-mod shutdown;
+mod signals;
 mod telemetry;
 
 pub use accounts::SessionAuthenticator;
 pub use api_extension::{ApiExtension, RouteTable};
 pub use assemble::Built;
-pub use client_ip::{ClientIp, ClientIpResolver};
+pub use client_ip::{ClientIp, ClientIpResolver, ForwardedHeader};
 pub use extract::{BODY_LIMIT, JsonBody};
 pub use issue::{TicketRequest, TicketResponse, TokenRequest, TokenResponse};
 pub use metrics::{METRICS_CONTENT_TYPE, Metrics};
 pub use problem::{PROBLEM_JSON, Problem, ProblemCode};
 pub use rate_limit::{Rate, RateLimitSettings};
+pub use reload::ReloadError;
 pub use server::{ServeError, Server};
 pub use service::{
     Applications, DEFAULT_APPLICATION, DEFAULT_ENVIRONMENT_HOST, ServiceOptions, TicketPolicy,
     TokenPolicy, TokenService,
 };
-pub use shutdown::{ShutdownFuture, shutdown_signal};
+pub use signals::{ShutdownFuture, shutdown_signal};
 pub use telemetry::{JsonLines, LogFilterError, LogFormat, init_logging, parse_filter};

@@ -75,11 +75,15 @@ problem_codes! {
     RequestTimeout = "request_timeout", REQUEST_TIMEOUT, "Request timeout";
     /// 503: a dependency (JWKS, database) is unavailable; retry later.
     Unavailable = "unavailable", SERVICE_UNAVAILABLE, "Service unavailable";
+    /// 503: too much work is queued (password hashes); retry after
+    /// `Retry-After`, answered at once instead of timing out.
+    Overloaded = "overloaded", SERVICE_UNAVAILABLE, "Overloaded";
     /// 500: a bug or an impossible state; never caused by input.
     Internal = "internal", INTERNAL_SERVER_ERROR, "Internal error";
     /// 409: sign-up with a username that already has an account.
     UsernameTaken = "username_taken", CONFLICT, "Username taken";
-    /// 422: a new password breaks the policy (8–128 characters).
+    /// 422: a new password breaks the policy (8–128 characters, not the
+    /// username, not a common or breached password).
     InvalidPassword = "invalid_password", UNPROCESSABLE_ENTITY, "Invalid password";
     /// 403: sign-up is closed on this service.
     SignupClosed = "signup_closed", FORBIDDEN, "Sign-up closed";
@@ -149,11 +153,19 @@ impl Problem {
         }
     }
 
-    /// 503 with `Retry-After`.
+    /// 503 `unavailable` with `Retry-After`.
     pub fn unavailable(retry_after_secs: u64, detail: impl Into<Cow<'static, str>>) -> Self {
         Problem {
             retry_after_secs: Some(retry_after_secs.max(1)),
             ..Problem::new(ProblemCode::Unavailable, detail)
+        }
+    }
+
+    /// 503 `overloaded` with `Retry-After`.
+    pub fn overloaded(retry_after_secs: u64, detail: impl Into<Cow<'static, str>>) -> Self {
+        Problem {
+            retry_after_secs: Some(retry_after_secs.max(1)),
+            ..Problem::new(ProblemCode::Overloaded, detail)
         }
     }
 
@@ -325,7 +337,10 @@ mod tests {
         for code in ProblemCode::ALL {
             assert!(seen.insert(code.as_str()), "duplicate {code}");
             let status = code.status().as_u16();
-            if *code == ProblemCode::Internal || *code == ProblemCode::Unavailable {
+            if matches!(
+                code,
+                ProblemCode::Internal | ProblemCode::Unavailable | ProblemCode::Overloaded
+            ) {
                 assert!(status >= 500);
             } else {
                 assert!((400..500).contains(&status), "{code} -> {status}");

@@ -14,8 +14,12 @@ use crate::http_server::serve_http;
 use crate::routes::AdminListener;
 use crate::service::TokenService;
 
+/// Connections the admin listener holds open at once.
+const ADMIN_MAX_CONNECTIONS: usize = 64;
+
 /// Why serving stopped with an error.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ServeError {
     /// Configuration is missing or wrong.
     #[error(transparent)]
@@ -37,6 +41,18 @@ pub enum ServeError {
     /// The log filter does not parse.
     #[error(transparent)]
     Logging(#[from] crate::telemetry::LogFilterError),
+    /// The accounts database could not be reached when start-up needed it.
+    #[error("the accounts database is unavailable: {0}")]
+    Database(#[source] sinch_auth_store::StoreError),
+}
+
+impl ServeError {
+    /// Whether the invocation or the configuration is at fault (fix and
+    /// retry), rather than the environment at run time (a port in use, a
+    /// database down): command lines exit 2 for the first, 1 for the other.
+    pub fn is_usage(&self) -> bool {
+        matches!(self, ServeError::Config(_) | ServeError::Logging(_))
+    }
 }
 
 /// The service bound to its two addresses, ready to run.
@@ -112,15 +128,25 @@ impl Server {
         };
 
         // One bound for slow request heads and idle keep-alive connections.
-        let head_timeout = self.service.options().request_timeout;
+        let options = self.service.options();
+        let head_timeout = options.request_timeout;
         // `/openapi.json` names the admin address really bound.
         let admin = AdminListener(self.admin_addr());
         let api_router = self.api_router.layer(Extension(admin));
-        let api = serve_http(self.api, api_router, head_timeout, rx.clone());
+        let api = serve_http(
+            self.api,
+            api_router,
+            head_timeout,
+            options.max_connections,
+            rx.clone(),
+        );
+        // Its own bound, so a saturated API port leaves health checks and
+        // metrics reachable.
         let admin = serve_http(
             self.admin,
             self.service.admin_router(),
             head_timeout,
+            ADMIN_MAX_CONNECTIONS,
             rx.clone(),
         );
         let deadline = async {

@@ -10,7 +10,7 @@ use ipnet::IpNet;
 use sinch_auth::{Application, TtlBounds};
 
 use crate::caller::Authenticator;
-use crate::client_ip::ClientIpResolver;
+use crate::client_ip::{ClientIpResolver, ForwardedHeader};
 use crate::metrics::Metrics;
 use crate::rate_limit::{RateLimitSettings, RateLimiters};
 
@@ -146,14 +146,19 @@ pub struct ServiceOptions {
     pub tokens: TokenPolicy,
     /// Rate limits.
     pub rate_limits: RateLimitSettings,
-    /// Proxies whose `X-Forwarded-For` is believed. Default none.
+    /// Proxies whose forwarding header is believed. Default none.
     pub trusted_proxies: Vec<IpNet>,
+    /// The header those proxies write. Default `X-Forwarded-For`.
+    pub forwarded_header: ForwardedHeader,
     /// Origins allowed by CORS; empty (the default) turns CORS off.
     pub cors_origins: Vec<String>,
     /// Whether CORS responses allow credentials (cookies). Default false.
     pub cors_allow_credentials: bool,
     /// Longest time a request may take, body included. Default 10 s.
     pub request_timeout: Duration,
+    /// Connections the API listener holds open at once; more wait in the
+    /// kernel's queue until one closes. Default 1024.
+    pub max_connections: usize,
 }
 
 impl Default for ServiceOptions {
@@ -163,9 +168,11 @@ impl Default for ServiceOptions {
             tokens: TokenPolicy::default(),
             rate_limits: RateLimitSettings::default(),
             trusted_proxies: Vec::new(),
+            forwarded_header: ForwardedHeader::default(),
             cors_origins: Vec::new(),
             cors_allow_credentials: false,
             request_timeout: Duration::from_secs(10),
+            max_connections: 1024,
         }
     }
 }
@@ -218,9 +225,22 @@ impl ServiceOptions {
         self
     }
 
-    /// With proxies whose `X-Forwarded-For` is believed.
+    /// With proxies whose forwarding header is believed.
     pub fn with_trusted_proxies(mut self, proxies: Vec<IpNet>) -> Self {
         self.trusted_proxies = proxies;
+        self
+    }
+
+    /// With the forwarding header the trusted proxies write.
+    pub fn with_forwarded_header(mut self, header: ForwardedHeader) -> Self {
+        self.forwarded_header = header;
+        self
+    }
+
+    /// With the most connections the API listener holds open at once (at
+    /// least 1).
+    pub fn with_max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max.max(1);
         self
     }
 
@@ -302,7 +322,8 @@ impl TokenService {
                 applications,
                 authenticator,
                 limits: RateLimiters::new(options.rate_limits),
-                client_ip: ClientIpResolver::new(options.trusted_proxies.clone()),
+                client_ip: ClientIpResolver::new(options.trusted_proxies.clone())
+                    .with_header(options.forwarded_header),
                 options,
                 metrics: Metrics::new(),
                 shutting_down: AtomicBool::new(false),

@@ -430,4 +430,6 @@ $('get-token').addEventListener('click', () => run(getToken));
 for (const button of document.querySelectorAll('button[data-copy]')) {
   button.addEventListener('click', () => run(copy, button));
 }
+// The buttons ship disabled, so that nothing submits the form before its handler is attached.
+for (const button of document.querySelectorAll('button')) button.disabled = false;
 document.body.classList.add('ready'); // lets tests wait until the handlers are attached

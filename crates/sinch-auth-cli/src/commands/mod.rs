@@ -13,6 +13,8 @@ pub mod man;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod sign_request;
+#[cfg(feature = "simulate")]
+pub mod simulate;
 pub mod ticket;
 pub mod token;
 pub mod verify;
@@ -73,5 +75,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Accounts(_) => without_serve::run("accounts"),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
+        #[cfg(feature = "simulate")]
+        Command::Simulate(args) => simulate::run(args, &ctx),
     }
 }

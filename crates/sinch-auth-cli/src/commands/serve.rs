@@ -6,9 +6,10 @@ use sinch_auth_service::cli::{ServeArgs, serve_blocking};
 use super::Context;
 use crate::exit::CliError;
 
-/// Runs the service until SIGTERM or SIGINT. Start-up failures (bad
-/// configuration, a port in use) exit 2 with the service's message, which
-/// names the setting at fault.
+/// Runs the service until SIGTERM or SIGINT. Bad configuration exits 2
+/// with the service's message, which names the setting at fault; a failure
+/// of the environment (a port in use, the database down) exits 1. Either is
+/// reported once, here.
 pub fn run(args: &ServeArgs, ctx: &Context) -> Result<(), CliError> {
     if ctx.has_credential_flags() {
         // The service takes its applications from its configuration (file
@@ -19,5 +20,11 @@ pub fn run(args: &ServeArgs, ctx: &Context) -> Result<(), CliError> {
              SINCH_APPLICATION_SECRET_FILE (or the configuration file) instead",
         ));
     }
-    serve_blocking(args.clone()).map_err(|e| CliError::usage(e.to_string()))
+    serve_blocking(args.clone()).map_err(|e| {
+        if e.is_usage() {
+            CliError::usage(e.to_string())
+        } else {
+            CliError::runtime(e.to_string())
+        }
+    })
 }

@@ -11,6 +11,8 @@ mod decode;
 mod healthcheck;
 mod shell;
 mod signing;
+#[cfg(feature = "simulate")]
+mod simulate;
 mod ticket;
 mod token;
 mod usage;

@@ -93,6 +93,94 @@ fn serve_reports_bad_configuration_with_exit_2() {
     assert!(!stderr.contains("not base64"), "{stderr}");
 }
 
+#[cfg(feature = "serve")]
+#[test]
+fn serve_reports_a_port_in_use_once_with_exit_1() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let stderr = failure(
+        bare()
+            .args(["serve", "--caller-auth", "api-key"])
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .args(["--admin-listen", "127.0.0.1:0"])
+            .env("SINCH_AUTH_API_KEYS", "an-api-key-for-this-test-0123")
+            .env("SINCH_APPLICATION_KEY", key())
+            .env("SINCH_APPLICATION_SECRET", secret())
+            .timeout(std::time::Duration::from_secs(60)),
+        1,
+    );
+    assert_eq!(
+        stderr.matches("cannot listen on").count(),
+        1,
+        "reported once: {stderr}"
+    );
+    assert!(stderr.contains(&port.to_string()), "{stderr}");
+    drop(taken);
+}
+
+#[cfg(feature = "serve")]
+#[test]
+fn print_config_shows_sources_hides_secrets_and_loads_back() {
+    let secret_url = "postgres://app:hunter2-db-password@127.0.0.1:1/accounts";
+    let accounts = run(bare()
+        .args(["serve", "--print-config", "--listen", "127.0.0.1:7001"])
+        .env("SINCH_AUTH_DATABASE_URL", secret_url)
+        .env("SINCH_AUTH_SESSION_TTL_SECS", "3600")
+        .env("SINCH_APPLICATION_KEY", key())
+        .env("SINCH_APPLICATION_SECRET", secret()));
+    let out = accounts.stdout;
+    assert!(out.contains("listen = \"127.0.0.1:7001\"  # flag"), "{out}");
+    assert!(
+        out.contains("admin_listen = \"127.0.0.1:9090\"  # default"),
+        "{out}"
+    );
+    assert!(
+        out.contains("session_ttl_secs = 3600  # variable SINCH_AUTH_SESSION_TTL_SECS"),
+        "{out}"
+    );
+    assert!(out.contains("postgres://app@127.0.0.1:1/accounts"), "{out}");
+    assert!(!out.contains("hunter2"), "database password printed: {out}");
+    assert!(!out.contains(secret()), "Sinch secret printed: {out}");
+
+    let api_key = "an-api-key-for-this-test-0123";
+    let api = |cmd: &mut assert_cmd::Command| {
+        cmd.env("SINCH_AUTH_API_KEYS", api_key)
+            .env("SINCH_APPLICATION_KEY", key())
+            .env("SINCH_APPLICATION_SECRET", secret());
+    };
+    let mut print = bare();
+    print.args(["serve", "--print-config", "--caller-auth", "api-key"]);
+    api(&mut print);
+    print.env("SINCH_AUTH_TOKEN_TTL_SECS", "900");
+    let printed = run(&mut print).stdout;
+    assert!(!printed.contains(api_key), "API key printed: {printed}");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("effective.toml");
+    std::fs::write(&file, &printed).unwrap();
+    let mut check = bare();
+    check
+        .args(["serve", "--check-config", "--config"])
+        .arg(&file);
+    api(&mut check);
+    let checked = run(&mut check);
+    assert!(
+        checked.stdout.contains("configuration OK"),
+        "{}",
+        checked.stdout
+    );
+    let mut again = bare();
+    again
+        .args(["serve", "--print-config", "--config"])
+        .arg(&file);
+    api(&mut again);
+    let again = run(&mut again).stdout;
+    assert!(again.contains("default_ttl_secs = 900  # file"), "{again}");
+    assert!(
+        again.contains("caller_auth = \"api-key\"  # file"),
+        "{again}"
+    );
+}
+
 #[test]
 fn docs_cli_md_covers_every_command() {
     let help = run(bare().arg("--help")).stdout;

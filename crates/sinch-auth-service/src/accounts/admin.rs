@@ -74,7 +74,7 @@ impl AccountAdmin {
     pub fn new(store: Store) -> Self {
         AccountAdmin {
             store,
-            hasher: PasswordHasher::new(1),
+            hasher: PasswordHasher::new(1, 1),
         }
     }
 
@@ -105,7 +105,7 @@ impl AccountAdmin {
         let outcome = async {
             sinch_auth::validate_token_user_id(username)
                 .map_err(|e| AdminError::InvalidUsername(super::handlers::reason_of(&e)))?;
-            check_policy(&password).map_err(AdminError::InvalidPassword)?;
+            check_policy(username, &password).map_err(AdminError::InvalidPassword)?;
             let hash = self.hash(password).await?;
             match self.store.create_account(username, &hash).await {
                 Err(StoreError::UsernameTaken) => {
@@ -127,7 +127,7 @@ impl AccountAdmin {
         password: Zeroizing<String>,
     ) -> Result<Revoked, AdminError> {
         let outcome = async {
-            check_policy(&password).map_err(AdminError::InvalidPassword)?;
+            check_policy(username, &password).map_err(AdminError::InvalidPassword)?;
             let account = self.account(username).await?;
             let hash = self.hash(password).await?;
             let sessions = self
@@ -242,7 +242,7 @@ fn audit<T>(event: &'static str, username: &str, outcome: &Result<T, AdminError>
     tracing::info!(
         target: "sinch_auth::audit",
         event,
-        username = %super::handlers::Shown(username),
+        username = super::audit::Username::Shown(username).text(),
         outcome,
         actor = "cli",
     );

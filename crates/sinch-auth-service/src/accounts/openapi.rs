@@ -62,6 +62,7 @@ const PROBLEMS: &[(&str, &str, &[ProblemCode])] = &[
             ProblemCode::SignupClosed,
             ProblemCode::Unauthenticated,
             ProblemCode::CrossSiteRequest,
+            ProblemCode::Overloaded,
         ],
     ),
     (
@@ -71,6 +72,7 @@ const PROBLEMS: &[(&str, &str, &[ProblemCode])] = &[
             ProblemCode::Unauthenticated,
             ProblemCode::CrossSiteRequest,
             ProblemCode::UnknownApplication,
+            ProblemCode::Overloaded,
         ],
     ),
     (
@@ -91,6 +93,7 @@ const PROBLEMS: &[(&str, &str, &[ProblemCode])] = &[
             ProblemCode::WrongPassword,
             ProblemCode::CredentialsChanged,
             ProblemCode::CrossSiteRequest,
+            ProblemCode::Overloaded,
         ],
     ),
     (
@@ -102,6 +105,7 @@ const PROBLEMS: &[(&str, &str, &[ProblemCode])] = &[
             ProblemCode::InvalidPassword,
             ProblemCode::CredentialsChanged,
             ProblemCode::CrossSiteRequest,
+            ProblemCode::Overloaded,
         ],
     ),
 ];

@@ -31,7 +31,7 @@ impl SessionToken {
     /// 32 bytes from the operating system's CSPRNG.
     pub(crate) fn generate() -> Result<Self, getrandom::Error> {
         let mut bytes = Zeroizing::new([0u8; 32]);
-        getrandom::getrandom(bytes.as_mut())?;
+        getrandom::fill(bytes.as_mut())?;
         Ok(SessionToken(Zeroizing::new(URL_SAFE_NO_PAD.encode(*bytes))))
     }
 

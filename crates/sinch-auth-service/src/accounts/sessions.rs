@@ -96,9 +96,9 @@ impl Accounts {
             None => {
                 let epoch = inner.sessions.epoch();
                 let store = inner.database.store().map_err(SessionError::Store)?;
-                let session = inner
-                    .database
-                    .observe(store.find_session(&hash, now).await)
+                let session = store
+                    .find_session(&hash, now)
+                    .await
                     .map_err(SessionError::Store)?
                     .ok_or(SessionError::Invalid)?;
                 inner.sessions.insert(epoch, hash.clone(), session.clone());

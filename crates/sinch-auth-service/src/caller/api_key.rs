@@ -6,7 +6,9 @@
 //! neither timing nor early exit tells how much of a key was right.
 
 use std::fmt;
+use std::sync::Arc;
 
+use arc_swap::ArcSwap;
 use http::request::Parts;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -107,10 +109,13 @@ impl fmt::Debug for ApiKeyDigest {
 }
 
 /// The `api-key` authenticator. Several keys may be valid at once, for
-/// rotation.
+/// rotation. Clones share the key list: [`replace_keys`] on one (a SIGHUP
+/// reload) changes what all of them accept, at once.
+///
+/// [`replace_keys`]: Self::replace_keys
 #[derive(Debug, Clone)]
 pub struct ApiKeyAuthenticator {
-    keys: Vec<ApiKeyDigest>,
+    keys: Arc<ArcSwap<Vec<ApiKeyDigest>>>,
 }
 
 impl ApiKeyAuthenticator {
@@ -119,18 +124,36 @@ impl ApiKeyAuthenticator {
         if keys.is_empty() {
             return Err(ApiKeyError::NoKeys);
         }
-        Ok(ApiKeyAuthenticator { keys })
+        Ok(ApiKeyAuthenticator {
+            keys: Arc::new(ArcSwap::from_pointee(keys)),
+        })
+    }
+
+    /// Accepts `keys` (at least one) from now on instead of the current
+    /// ones; a request being checked sees either list whole, never a mix.
+    pub fn replace_keys(&self, keys: Vec<ApiKeyDigest>) -> Result<(), ApiKeyError> {
+        if keys.is_empty() {
+            return Err(ApiKeyError::NoKeys);
+        }
+        self.keys.store(Arc::new(keys));
+        Ok(())
+    }
+
+    /// The digests accepted now.
+    pub fn keys(&self) -> Vec<ApiKeyDigest> {
+        self.keys.load().as_ref().clone()
     }
 
     /// The name of the key that `presented` is, if any.
-    pub fn check(&self, presented: &str) -> Option<&str> {
+    pub fn check(&self, presented: &str) -> Option<String> {
         let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
+        let keys = self.keys.load();
         let mut matched = None;
         // Compare with every key, even after a match.
-        for key in &self.keys {
+        for key in keys.iter() {
             let equal: bool = key.digest.ct_eq(&digest).into();
             if equal && matched.is_none() {
-                matched = Some(key.name.as_str());
+                matched = Some(key.name.clone());
             }
         }
         matched
@@ -165,7 +188,7 @@ mod tests {
         let from_hex = ApiKeyDigest::from_hex("b", &hex_digest).unwrap();
         assert_eq!(from_key.digest, from_hex.digest);
         let auth = ApiKeyAuthenticator::new(vec![from_hex, from_key]).unwrap();
-        assert_eq!(auth.check("k-0123456789abcdef"), Some("b"));
+        assert_eq!(auth.check("k-0123456789abcdef").as_deref(), Some("b"));
         assert_eq!(auth.check("k-0123456789abcdeF"), None);
         assert!(!format!("{key:?}").contains("0123"));
     }

@@ -19,7 +19,7 @@ pub struct EnvSetting {
     pub var: &'static str,
     /// The configuration file key it overrides (dotted path).
     pub setting: &'static str,
-    slot: for<'a> fn(&'a mut RawConfig) -> Slot<'a>,
+    pub(super) slot: for<'a> fn(&'a mut RawConfig) -> Slot<'a>,
 }
 
 macro_rules! settings {
@@ -42,6 +42,9 @@ settings! {
     "SINCH_AUTH_REQUEST_TIMEOUT_SECS" => "request_timeout_secs": Num(request_timeout_secs),
     "SINCH_AUTH_SHUTDOWN_GRACE_SECS" => "shutdown_grace_secs": Num(shutdown_grace_secs),
     "SINCH_AUTH_TRUSTED_PROXIES" => "trusted_proxies": List(trusted_proxies),
+    "SINCH_AUTH_FORWARDED_HEADER" => "forwarded_header": Str(forwarded_header),
+    "SINCH_AUTH_MAX_CONNECTIONS" => "max_connections": Num(max_connections),
+    "SINCH_AUTH_PUBLIC_ORIGIN" => "public_origin": Str(public_origin),
     "SINCH_AUTH_CORS_ORIGINS" => "cors_origins": List(cors_origins),
     "SINCH_AUTH_CORS_ALLOW_CREDENTIALS" => "cors_allow_credentials": Bool(cors_allow_credentials),
     "SINCH_AUTH_ENVIRONMENT_HOST" => "environment_host": Str(environment_host),
@@ -55,14 +58,18 @@ settings! {
     "SINCH_AUTH_RATE_LIMIT_PER_IP_BURST" => "rate_limit.per_ip_burst": Num(rate_limit.per_ip_burst),
     "SINCH_AUTH_RATE_LIMIT_PER_USER" => "rate_limit.per_user_per_minute": Num(rate_limit.per_user_per_minute),
     "SINCH_AUTH_RATE_LIMIT_PER_USER_BURST" => "rate_limit.per_user_burst": Num(rate_limit.per_user_burst),
+    "SINCH_AUTH_RATE_LIMIT_IPV6_PREFIX" => "rate_limit.ipv6_prefix": Num(rate_limit.ipv6_prefix),
     "SINCH_AUTH_LOGIN_RATE_LIMIT_PER_IP" => "rate_limit.login_per_ip_per_minute": Num(rate_limit.login_per_ip_per_minute),
     "SINCH_AUTH_LOGIN_RATE_LIMIT_PER_IP_BURST" => "rate_limit.login_per_ip_burst": Num(rate_limit.login_per_ip_burst),
     "SINCH_AUTH_LOGIN_RATE_LIMIT_PER_USERNAME" => "rate_limit.login_per_username_per_minute": Num(rate_limit.login_per_username_per_minute),
     "SINCH_AUTH_LOGIN_RATE_LIMIT_PER_USERNAME_BURST" => "rate_limit.login_per_username_burst": Num(rate_limit.login_per_username_burst),
+    "SINCH_AUTH_LOGIN_FAILURES_PER_MINUTE" => "rate_limit.login_failures_per_minute": Num(rate_limit.login_failures_per_minute),
+    "SINCH_AUTH_LOGIN_FAILURES_BURST" => "rate_limit.login_failures_burst": Num(rate_limit.login_failures_burst),
     "SINCH_AUTH_SIGNUP" => "accounts.signup": Str(accounts.signup),
     "SINCH_AUTH_SESSION_TTL_SECS" => "accounts.session_ttl_secs": Num(accounts.session_ttl_secs),
     "SINCH_AUTH_SESSION_CACHE_MS" => "accounts.session_cache_ms": Num(accounts.session_cache_ms),
     "SINCH_AUTH_SECURE_COOKIES" => "accounts.secure_cookies": Bool(accounts.secure_cookies),
+    "SINCH_AUTH_MAX_WAITING_HASHES" => "accounts.max_waiting_hashes": Num(accounts.max_waiting_hashes),
     "SINCH_AUTH_JWT_ISSUER" => "jwt.issuer": Str(jwt.issuer),
     "SINCH_AUTH_JWT_AUDIENCE" => "jwt.audience": List(jwt.audience),
     "SINCH_AUTH_JWT_JWKS_URL" => "jwt.jwks_url": Str(jwt.jwks_url),

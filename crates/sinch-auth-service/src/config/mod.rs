@@ -3,6 +3,7 @@
 //! errors that name the setting and its variable.
 
 mod accounts;
+mod effective;
 mod env;
 mod file;
 mod validate;
@@ -16,6 +17,7 @@ use serde::Deserialize;
 
 pub use crate::telemetry::LogFormat;
 pub use accounts::{AccountsSettings, Environment};
+pub use effective::Source;
 pub use env::{
     API_KEYS_FILE_VAR, API_KEYS_VAR, CONFIG_VAR, DATABASE_URL_FILE_VAR, ENV_SETTINGS, EnvSetting,
     SIGNUP_ADMIN_KEYS_FILE_VAR, SIGNUP_ADMIN_KEYS_VAR,
@@ -78,11 +80,7 @@ impl ConfigError {
 
     /// An error about the file key `setting`, also naming its variable.
     pub(crate) fn setting(setting: &str, message: impl std::fmt::Display) -> Self {
-        let name = match env::var_for(setting) {
-            Some(var) => format!("{setting} ({var})"),
-            None => setting.to_owned(),
-        };
-        ConfigError::new(name, message)
+        ConfigError::new(named(setting), message)
     }
 
     /// The setting's name.
@@ -93,6 +91,15 @@ impl ConfigError {
     /// What is wrong.
     pub fn message(&self) -> &str {
         &self.message
+    }
+}
+
+/// The file key `setting` with its variable, as errors and warnings name
+/// it: `accounts.signup (SINCH_AUTH_SIGNUP)`.
+pub(crate) fn named(setting: &str) -> String {
+    match env::var_for(setting) {
+        Some(var) => format!("{setting} ({var})"),
+        None => setting.to_owned(),
     }
 }
 
@@ -181,6 +188,8 @@ pub struct Settings {
     /// generated development application). Default
     /// [`DEFAULT_ENVIRONMENT_HOST`](crate::DEFAULT_ENVIRONMENT_HOST).
     pub environment_host: String,
+    /// Where each table setting came from, for `--print-config`.
+    sources: Vec<(&'static str, Source)>,
 }
 
 /// What `sinch-auth accounts` needs of `serve`'s configuration: the
@@ -206,7 +215,8 @@ impl AdminSettings {
         lookup: &dyn Fn(&str) -> Option<String>,
         overrides: &Overrides,
     ) -> Result<AdminSettings, ConfigError> {
-        let raw = Settings::raw(file, lookup)?;
+        let mut raw = Settings::raw_file(file)?;
+        env::apply_env(&mut raw, lookup)?;
         let log_format = match overrides.log_format {
             Some(format) => format,
             None => values::enum_value("log_format", raw.log_format.as_deref(), LogFormat::Text)?,
@@ -238,16 +248,17 @@ impl Settings {
         lookup: &dyn Fn(&str) -> Option<String>,
         overrides: &Overrides,
     ) -> Result<Settings, ConfigError> {
-        let raw = Self::raw(file, lookup)?;
-        validate::validate(raw, lookup, overrides)
+        let mut raw = Self::raw_file(file)?;
+        let sources = effective::sources(&mut raw, lookup, overrides);
+        env::apply_env(&mut raw, lookup)?;
+        let mut settings = validate::validate(raw, lookup, overrides)?;
+        settings.sources = sources;
+        Ok(settings)
     }
 
-    /// The file with the variables applied, not yet validated.
-    fn raw(
-        file: Option<&Path>,
-        lookup: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<file::RawConfig, ConfigError> {
-        let mut raw = match file {
+    /// The file as written (empty without one), not yet validated.
+    fn raw_file(file: Option<&Path>) -> Result<file::RawConfig, ConfigError> {
+        let raw = match file {
             None => file::RawConfig::default(),
             Some(path) => {
                 let text = std::fs::read_to_string(path).map_err(|e| {
@@ -261,7 +272,6 @@ impl Settings {
                 })?
             }
         };
-        env::apply_env(&mut raw, lookup)?;
         Ok(raw)
     }
 
@@ -273,4 +283,24 @@ impl Settings {
     pub fn from_env(file: Option<&Path>, overrides: &Overrides) -> Result<Settings, ConfigError> {
         Self::load(file, &|name| std::env::var(name).ok(), overrides)
     }
+}
+
+/// For the fuzz targets ([`crate::fuzzing`]): `text` as the configuration
+/// file, as every variable's value, and through each value parser; nothing
+/// that reads files or the network.
+pub(crate) fn fuzz_values(text: &str) {
+    let _ = Settings::parse_file(text);
+    let mut raw = file::RawConfig::default();
+    let _ = env::apply_env(&mut raw, &|_| Some(text.to_owned()));
+    let _ = values::parse_net(text);
+    let _ = values::check_origin(text);
+    let _ = values::looks_like_secret(text);
+    let _ = values::enum_value("x", Some(text), CallerAuthMode::default());
+    let _ = values::enum_value("x", Some(text), LogFormat::default());
+    let _ = values::enum_value("x", Some(text), Environment::default());
+    let _ = values::enum_value("x", Some(text), crate::ForwardedHeader::default());
+    let _ = crate::caller::jwt::parse_algorithm(text);
+    let _ = crate::caller::jwt::validate_jwks_url(text);
+    let _ = DatabaseUrl::parse(text);
+    let _ = crate::telemetry::parse_filter(text);
 }

@@ -11,7 +11,7 @@ use http::Method;
 
 use crate::client_ip::{ClientIp, ClientIpResolver};
 use crate::problem::{AuthFailureReason, Problem, ProblemCode};
-use crate::rate_limit::admit;
+use crate::rate_limit::{ClientNetwork, admit};
 use crate::service::TokenService;
 
 fn method_label(method: &Method) -> &'static str {
@@ -76,11 +76,15 @@ pub(crate) async fn api_middleware(
         .client_ip_resolver()
         .resolve(peer, request.headers());
     request.extensions_mut().insert(ClientIp(client_ip));
+    let network = client_ip.map(|ip| ClientNetwork::of(ip, service.limits().ipv6_prefix));
+    if let Some(network) = network {
+        request.extensions_mut().insert(network);
+    }
     let method = method_label(request.method());
     let route = layer.route_label(request.extensions().get::<MatchedPath>());
 
-    let per_ip = match client_ip {
-        Some(ip) => admit(service.limits().per_ip.as_ref(), &ip, service.metrics()),
+    let per_ip = match &network {
+        Some(network) => admit(service.limits().per_ip.as_ref(), network, service.metrics()),
         None => Ok(()),
     };
     let response = match per_ip {

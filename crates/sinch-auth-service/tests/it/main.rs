@@ -16,4 +16,6 @@ mod client_guide;
 mod config;
 mod extension;
 mod jwt_mode;
+mod reload;
+mod security;
 mod serve;

@@ -10,7 +10,8 @@ use serde::Deserialize;
 use sinch_auth_store::SessionKind;
 use zeroize::Zeroizing;
 
-use super::{AccountsState, audit, client_ip, json_body};
+use super::{AccountsState, client_ip, client_network, json_body};
+use crate::accounts::audit::{Username, audit};
 use crate::accounts::errors::hashing_problem;
 use crate::accounts::sessions::CurrentSession;
 use crate::accounts::store_problem;
@@ -56,11 +57,15 @@ pub(crate) async fn delete_account(
         }
     };
     let username = current.session.username.clone();
-    if let Err(problem) = state.check_username_attempt(&username) {
-        metrics.account_deletion("rate_limited");
-        audit("account_deletion", &username, "rate_limited", ip);
-        return problem.into_response();
-    }
+    let attempt = match state.password_attempt(&username, client_network(&parts)) {
+        Ok(attempt) => attempt,
+        Err(problem) => {
+            metrics.account_deletion("rate_limited");
+            let shown = Username::Shown(&username);
+            audit("account_deletion", shown, "rate_limited", ip);
+            return problem.into_response();
+        }
+    };
     let request: AccountDeletion = match json_body(parts, body).await {
         Ok(request) => request,
         Err(problem) => {
@@ -74,8 +79,13 @@ pub(crate) async fn delete_account(
         Ok(()) => "success",
         Err(problem) => outcome_of(problem),
     };
+    if outcome == "wrong_password" {
+        attempt.failed();
+    } else {
+        drop(attempt);
+    }
     metrics.account_deletion(outcome);
-    audit("account_deletion", &username, outcome, ip);
+    audit("account_deletion", Username::Shown(&username), outcome, ip);
     match result {
         Ok(()) if current.session.kind == SessionKind::Cookie => {
             let cleared = state.accounts.inner.cookie.clear();
@@ -93,9 +103,9 @@ async fn delete(
 ) -> Result<(), Problem> {
     let accounts = &state.accounts.inner;
     let store = accounts.database.store().map_err(store_problem)?;
-    let account = accounts
-        .database
-        .observe(store.find_account(&current.session.account_id).await)
+    let account = store
+        .find_account(&current.session.account_id)
+        .await
         .map_err(store_problem)?
         .ok_or_else(|| {
             Problem::from(AuthError::rejected(
@@ -115,9 +125,9 @@ async fn delete(
         ));
     }
     // CredentialsChanged (409) when a password change won meanwhile.
-    accounts
-        .database
-        .observe(store.delete_account(&account).await)
+    store
+        .delete_account(&account)
+        .await
         .map_err(store_problem)?;
     accounts.sessions.forget_account(&account.id);
     Ok(())
@@ -131,6 +141,7 @@ fn outcome_of(problem: &Problem) -> &'static str {
         ProblemCode::CredentialsChanged => "credentials_changed",
         ProblemCode::RateLimited => "rate_limited",
         ProblemCode::Unavailable => "unavailable",
+        ProblemCode::Overloaded => "overloaded",
         _ => "error",
     }
 }

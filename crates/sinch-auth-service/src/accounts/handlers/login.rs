@@ -12,12 +12,14 @@ use sinch_auth_store::{Account, StoreError};
 use zeroize::Zeroizing;
 
 use super::login_request::{LoginRequest, SessionMode};
-use super::{AccountsState, audit, client_ip, json_body};
+use super::{AccountsState, client_ip, client_network, json_body};
+use crate::accounts::audit::{Username, audit};
 use crate::accounts::errors::hashing_problem;
 use crate::accounts::{SessionToken, Strictness, store_problem};
 use crate::caller::{Caller, Via};
 use crate::issue::{TicketRequest, TokenRequest};
 use crate::problem::{Problem, ProblemCode};
+use crate::rate_limit::ClientNetwork;
 
 /// Both credentials for the signed-in user, with what `SinchClient` is
 /// built with. A cookie session travels in the `Set-Cookie` header, never in
@@ -88,6 +90,7 @@ fn invalid_credentials() -> Problem {
 pub(crate) async fn log_in(State(state): State<AccountsState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let ip = client_ip(&parts);
+    let network = client_network(&parts);
     let metrics = state.service.metrics();
     let admitted = state
         .accounts
@@ -99,7 +102,7 @@ pub(crate) async fn log_in(State(state): State<AccountsState>, request: Request)
             &parts.headers,
             Strictness::Credentials,
         )
-        .and_then(|()| state.check_ip_attempt(ip));
+        .and_then(|()| state.check_ip_attempt(network));
     if let Err(problem) = admitted {
         metrics.login(outcome_of(&problem));
         return problem.into_response();
@@ -115,13 +118,16 @@ pub(crate) async fn log_in(State(state): State<AccountsState>, request: Request)
     let password = Zeroizing::new(request.password);
     let mode = request.session;
     let application = request.application;
-    let result = log_in_checked(&state, &username, password, mode, application).await;
-    let outcome = match &result {
-        Ok(_) => "success",
-        Err(problem) => outcome_of(problem),
+    let result = log_in_checked(&state, &username, password, network, mode, application).await;
+    let (outcome, shown) = match &result {
+        Ok(_) => ("success", Username::Shown(&username)),
+        Err(problem) => (
+            outcome_of(problem),
+            Username::Hashed(state.accounts.inner.audit_key.hash(&username)),
+        ),
     };
     metrics.login(outcome);
-    audit("login", &username, outcome, ip);
+    audit("login", shown, outcome, ip);
     match result {
         Ok((body, token)) if mode == SessionMode::Cookie => {
             let cookie = state.accounts.inner.cookie.set(&token);
@@ -136,6 +142,7 @@ async fn log_in_checked(
     state: &AccountsState,
     username: &str,
     password: Zeroizing<String>,
+    network: Option<ClientNetwork>,
     mode: SessionMode,
     application: Option<String>,
 ) -> Result<(LoginResponse, SessionToken), Problem> {
@@ -143,14 +150,16 @@ async fn log_in_checked(
     // A name outside the alphabet cannot have an account: no lookup, but
     // the same hash work and the same answer as for any unknown user.
     let valid_name = validate_token_user_id(username).is_ok();
-    if valid_name {
-        state.check_username_attempt(username)?;
-    }
+    let attempt = if valid_name {
+        Some(state.password_attempt(username, network)?)
+    } else {
+        None
+    };
     let account: Option<Account> = if valid_name {
         let store = accounts.database.store().map_err(store_problem)?;
-        accounts
-            .database
-            .observe(store.find_account_by_username(username).await)
+        store
+            .find_account_by_username(username)
+            .await
             .map_err(store_problem)?
     } else {
         None
@@ -164,8 +173,14 @@ async fn log_in_checked(
     // takes the time and has the words of a wrong password's.
     let account = match account {
         Some(account) if verified && !account.is_disabled() => account,
-        _ => return Err(invalid_credentials()),
+        _ => {
+            if let Some(attempt) = attempt {
+                attempt.failed();
+            }
+            return Err(invalid_credentials());
+        }
     };
+    drop(attempt);
 
     let token = SessionToken::generate().map_err(|e| {
         tracing::error!(error = %e, "no OS randomness for a session token");
@@ -192,11 +207,10 @@ async fn log_in_checked(
 
     let session_expires_at = time::OffsetDateTime::now_utc() + accounts.options.session_ttl;
     let store = accounts.database.store().map_err(store_problem)?;
-    match accounts.database.observe(
-        store
-            .create_session_of_kind(&account, &token.hash(), session_expires_at, mode.kind())
-            .await,
-    ) {
+    match store
+        .create_session_of_kind(&account, &token.hash(), session_expires_at, mode.kind())
+        .await
+    {
         Ok(()) => {}
         // The password changed (or the account was disabled) between the
         // check and the session: the login is refused as if wrong.
@@ -232,6 +246,7 @@ fn outcome_of(problem: &Problem) -> &'static str {
         ProblemCode::CrossSiteRequest => "cross_site",
         ProblemCode::RateLimited => "rate_limited",
         ProblemCode::Unavailable => "unavailable",
+        ProblemCode::Overloaded => "overloaded",
         _ => "error",
     }
 }

@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 use http::header::SET_COOKIE;
 
-use super::{AccountsState, audit, client_ip};
+use super::{AccountsState, client_ip};
+use crate::accounts::audit::{Username, audit};
 use crate::accounts::{SessionToken, Strictness, bearer_session, store_problem};
 use crate::problem::Problem;
 
@@ -65,14 +66,11 @@ async fn revoke(state: &AccountsState, token: &SessionToken) -> Result<Option<St
     let store = accounts.database.store().map_err(store_problem)?;
     let hash = token.hash();
     let now = time::OffsetDateTime::now_utc();
-    let session = accounts
-        .database
-        .observe(store.find_session(&hash, now).await)
+    let session = store
+        .find_session(&hash, now)
+        .await
         .map_err(store_problem)?;
-    accounts
-        .database
-        .observe(store.revoke_session(&hash).await)
-        .map_err(store_problem)?;
+    store.revoke_session(&hash).await.map_err(store_problem)?;
     accounts.sessions.forget(&hash);
     Ok(session.map(|s| s.username))
 }
@@ -89,7 +87,7 @@ fn finish(
     match result {
         Ok(Some(username)) => {
             metrics.logout("success");
-            audit("logout", &username, "success", ip);
+            audit("logout", Username::Shown(&username), "success", ip);
             signed_out
         }
         Ok(None) => {

@@ -30,7 +30,7 @@ accounts_suite! {
     login: [
         login_returns_both_credentials_and_a_strict_cookie,
         unknown_user_and_wrong_password_look_the_same,
-        login_is_limited_per_username_and_per_ip,
+        login_is_limited_per_ip_and_failures_per_username,
         failed_logins_set_no_cookie_and_count_in_metrics,
     ],
     sessions: [
