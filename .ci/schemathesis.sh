@@ -11,6 +11,11 @@
 # docs/service.md) and the stateful-API checks that need resources with ids
 # (this API has none). Failing means: a 5xx, a response that breaks the
 # document, or a schema-valid request refused. Each run is bounded in time.
+# One exception: the operations that set a password (sign-up, password
+# change) refuse common and breached passwords from a list of ~100,000 that
+# no schema can state, so they run in a pass of their own without
+# `positive_data_acceptance` (their `422 invalid_password` is documented, and
+# every other check still applies to them).
 #
 #   bash .ci/schemathesis.sh            (SCHEMATHESIS_SECONDS, default 60 per mode)
 set -euo pipefail
@@ -87,8 +92,11 @@ COOKIE=$(curl -fsS -D - -o /dev/null -H 'content-type: application/json' -H "ori
   -d "{\"username\":\"$USERNAME\",\"password\":\"$PASSWORD\"}" "$ORIGIN/v1/login" |
   sed -n 's/^set-cookie: \([^;]*\);.*/\1/Ip' | head -n 1)
 [ -n "$COOKIE" ] || { echo "login set no cookie" >&2; exit 1; }
-run "accounts mode, signed in" -H "Cookie: $COOKIE" -H "Origin: $ORIGIN" \
-  --exclude-path-regex '^/(livez|readyz|metrics)$' --exclude-path /v1/logout
+SETS_PASSWORD=(--include-path /v1/accounts --include-path /v1/accounts/me/password)
+NOT_HERE=(--exclude-path-regex '^/(livez|readyz|metrics|v1/logout|v1/accounts|v1/accounts/me/password)$')
+run "accounts mode, signed in" -H "Cookie: $COOKIE" -H "Origin: $ORIGIN" "${NOT_HERE[@]}"
+EXTRA_EXCLUDED=positive_data_acceptance run "accounts mode, signed in: operations that set a password" \
+  -H "Cookie: $COOKIE" -H "Origin: $ORIGIN" "${SETS_PASSWORD[@]}"
 TOKEN=$(curl -fsS -H 'content-type: application/json' \
   -d "{\"username\":\"$USERNAME\",\"password\":\"$PASSWORD\",\"session\":\"bearer\"}" "$ORIGIN/v1/login" |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["sessionToken"])')
@@ -98,5 +106,7 @@ TOKEN=$(curl -fsS -H 'content-type: application/json' \
 # Authorization header is judged by that header alone (docs/service.md; the
 # Rust suites check invalid bearer tokens and the precedence).
 EXTRA_EXCLUDED=ignored_auth run "accounts mode, bearer session" -H "Authorization: Bearer $TOKEN" \
-  --exclude-path-regex '^/(livez|readyz|metrics)$' --exclude-path /v1/logout
-echo "schemathesis: all three runs passed"
+  "${NOT_HERE[@]}"
+EXTRA_EXCLUDED=ignored_auth,positive_data_acceptance run "accounts mode, bearer session: operations that set a password" \
+  -H "Authorization: Bearer $TOKEN" "${SETS_PASSWORD[@]}"
+echo "schemathesis: every run passed"
