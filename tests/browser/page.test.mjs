@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
 import { chromium } from 'playwright-core';
 
 const BASE_URL = process.env.BASE_URL;
@@ -147,6 +148,15 @@ step('a username outside the alphabet is refused before anything is sent', async
   assert.deepEqual(apiCalls, [], 'no request left the page');
 });
 
+step('a common password is refused, and the page says why', async () => {
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill('password1');
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await settled();
+  await expectError({ status: 422, code: 'invalid_password' });
+  assert.match(await page.getByRole('alert').textContent(), /common or breached/);
+});
+
 step('sign up', async () => {
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(password);
@@ -213,6 +223,7 @@ step('get a user ticket: the page shows it decoded, for this user', async () => 
   const snippet = await text('ticket-snippet');
   assert.ok(snippet.includes(`.start({ userTicket: ${JSON.stringify(ticket)} })`), 'JS SDK 1.x snippet');
   assert.ok(snippet.includes(`applicationKey: ${JSON.stringify(payload.applicationKey)}`));
+  assert.doesNotThrow(() => new Script(snippet), 'the snippet is valid JavaScript');
 
   await byTestId('copy-ticket').click();
   await settled();
@@ -241,10 +252,69 @@ step('get a registration token: sub ends with /users/<username>', async () => {
   assert.match(await text('token-countdown'), /^in (\d+ h )?\d+ min \d\d s$/);
 
   const snippet = await text('token-snippet');
-  assert.ok(snippet.includes(`clientRegistration.register(${JSON.stringify(jwt)})`), 'current SDK snippet');
+  assert.ok(snippet.includes(`let pastedToken = ${JSON.stringify(jwt)};`), 'current SDK snippet');
   assert.ok(snippet.includes(`.userId(${JSON.stringify(username)})`));
+  assert.ok(snippet.includes('.environmentHost("ocra.api.sinch.com")'), 'the host from the response');
+  assert.doesNotThrow(() => new Script(snippet), 'the snippet is valid JavaScript');
 
   await page.screenshot({ path: join(OUTPUT, 'credentials.png'), fullPage: true });
+});
+
+// The snippets run as pasted, in the signed-in page, against stand-ins for the
+// SDKs that record what they are given: they build the client from the service's
+// answer and fetch fresh credentials with the session cookie.
+step('the pasted snippets build the client from the response and fetch fresh credentials', async () => {
+  const ticketSnippet = await text('ticket-snippet');
+  const tokenSnippet = await text('token-snippet');
+  const jwt = await text('token-raw');
+  const ticketRun = await page.evaluate(`(async () => {
+    let options;
+    const started = [];
+    class SinchClient {
+      constructor(o) { options = o; }
+      start(ticket) { started.push(ticket); return Promise.resolve(); }
+    }
+    ${ticketSnippet}
+    const fresh = await freshTicket();
+    return { options, started, fresh };
+  })()`);
+  const applicationKey = ticketRun.fresh.applicationKey;
+  assert.ok(applicationKey, 'the ticket response names the application');
+  assert.equal(ticketRun.options.applicationKey, applicationKey);
+  assert.deepEqual(ticketRun.started, [{ userTicket: await text('ticket-raw') }]);
+  assert.equal(decodeBase64Json(ticketRun.fresh.userTicket.split(':')[0]).identity.endpoint, username);
+  assert.equal(ticketRun.fresh.environmentHost, 'ocra.api.sinch.com');
+
+  const tokenRun = await page.evaluate(`(async () => {
+    const built = {};
+    let listener;
+    const builder = {
+      applicationKey(k) { built.applicationKey = k; return builder; },
+      environmentHost(h) { built.environmentHost = h; return builder; },
+      userId(u) { built.userId = u; return builder; },
+      build() { return { addListener(l) { listener = l; }, start() { built.started = true; } }; },
+    };
+    const Sinch = { getSinchClientBuilder: () => builder };
+    ${tokenSnippet}
+    const registered = [];
+    const registration = { register: (token) => registered.push(token) };
+    listener.onCredentialsRequired(null, registration); // at start: the pasted token
+    listener.onCredentialsRequired(null, registration); // later: a fresh one
+    for (let i = 0; i < 200 && registered.length < 2; i++) await new Promise((r) => setTimeout(r, 25));
+    return { built, registered };
+  })()`);
+  assert.deepEqual(tokenRun.built, {
+    applicationKey,
+    environmentHost: 'ocra.api.sinch.com',
+    userId: username,
+    started: true,
+  });
+  assert.equal(tokenRun.registered.length, 2, 'both registrations happened');
+  assert.equal(tokenRun.registered[0], jwt, 'first the pasted token');
+  assert.notEqual(tokenRun.registered[1], jwt, 'then a fresh one');
+  const fresh = decodeBase64Json(tokenRun.registered[1].split('.')[1]);
+  assert.ok(fresh.sub.endsWith(`/users/${username}`), fresh.sub);
+  assert.ok(fresh.iss.endsWith(`/applications/${applicationKey}`), fresh.iss);
 });
 
 step('axe-core finds no accessibility violation, light or dark', async () => {
@@ -292,4 +362,31 @@ step('log out revokes the session: a ticket is refused afterwards', async () => 
 
 step('no script error or CSP violation on the whole way', async () => {
   assert.deepEqual(consoleErrors, []);
+});
+
+// Independent of the steps above: a page whose script never loads.
+test('without app.js the form cannot send the password anywhere, least of all in a URL', async () => {
+  const blocked = await context.newPage();
+  const seen = [];
+  blocked.on('request', (request) => seen.push({ url: request.url(), body: request.postData() ?? '' }));
+  await blocked.route('**/app.js', (route) => route.abort());
+  try {
+    await blocked.goto(BASE_URL);
+    const form = blocked.locator('#account-form');
+    assert.equal(await form.getAttribute('method'), 'post');
+    for (const name of ['Log in', 'Sign up']) {
+      assert.equal(await blocked.getByRole('button', { name }).isDisabled(), true, `${name} stays disabled`);
+    }
+    await blocked.getByLabel('Username').fill('blocked-user');
+    await blocked.getByLabel('Password').fill('a password that must not leak');
+    await blocked.getByLabel('Password').press('Enter'); // implicit submission
+    await blocked.getByRole('button', { name: 'Log in' }).click({ force: true });
+    await blocked.waitForTimeout(1000);
+    assert.doesNotMatch(blocked.url(), /password=/);
+    const leaks = seen.filter(({ url, body }) => /password=/.test(url) || /password=/.test(body));
+    assert.deepEqual(leaks, [], 'no request carries password=');
+    assert.ok(seen.some(({ url }) => url.endsWith('/app.js')), 'the script was requested (and blocked)');
+  } finally {
+    await blocked.close();
+  }
 });

@@ -11,6 +11,8 @@ use time::OffsetDateTime;
 
 #[cfg(feature = "serve")]
 use crate::commands::healthcheck;
+#[cfg(feature = "simulate")]
+use crate::commands::simulate;
 #[cfg(not(feature = "serve"))]
 use crate::commands::without_serve;
 use crate::commands::{
@@ -75,16 +77,26 @@ pub enum Command {
     /// so, 1 if not (container health checks)
     #[cfg(feature = "serve")]
     Healthcheck(healthcheck::HealthcheckArgs),
+    /// Administer the accounts of accounts mode (create, list, disable, …) on
+    /// serve's database, while it runs or not
+    #[cfg(feature = "serve")]
+    Accounts(sinch_auth_service::accounts_cli::AccountsArgs),
     #[cfg(not(feature = "serve"))]
     #[command(hide = true, disable_help_flag = true)]
     Serve(without_serve::AnyArgs),
     #[cfg(not(feature = "serve"))]
     #[command(hide = true, disable_help_flag = true)]
     Healthcheck(without_serve::AnyArgs),
+    #[cfg(not(feature = "serve"))]
+    #[command(hide = true, disable_help_flag = true)]
+    Accounts(without_serve::AnyArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
     Completions(completions::CompletionsArgs),
     /// Print the manual page (roff), or write one per command with --out-dir
     Man(man::ManArgs),
+    /// Send a realistic, signed Sinch callback to your handler and check its answer
+    #[cfg(feature = "simulate")]
+    Simulate(simulate::SimulateArgs),
 }
 
 /// Value parser for time flags: RFC 3339 (`2026-11-28T08:00:00Z`); a

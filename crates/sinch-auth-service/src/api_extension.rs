@@ -40,7 +40,8 @@ pub struct RouteInfo {
 #[derive(Debug)]
 pub struct RouteTable<S = ()> {
     listener: Listener,
-    router: Router<S>,
+    /// Each path once, with its handlers so far and their methods.
+    paths: Vec<(&'static str, MethodRouter<S>, Vec<&'static str>)>,
     list: Vec<RouteInfo>,
 }
 
@@ -49,20 +50,26 @@ impl<S: Clone + Send + Sync + 'static> RouteTable<S> {
     pub fn new(listener: Listener) -> Self {
         RouteTable {
             listener,
-            router: Router::new(),
+            paths: Vec::new(),
             list: Vec::new(),
         }
     }
 
-    /// Serves `handler` for `method` on `path` (one method per path).
+    /// Serves `handler` for `method` on `path`. A path may be given several
+    /// times, once per method.
     pub fn route(
         mut self,
         method: &'static str,
         path: &'static str,
         handler: MethodRouter<S>,
     ) -> Self {
-        let handler = handler.fallback(move || async move { Problem::method_not_allowed(method) });
-        self.router = self.router.route(path, handler);
+        match self.paths.iter_mut().find(|(p, _, _)| *p == path) {
+            Some((_, handlers, methods)) => {
+                *handlers = std::mem::take(handlers).merge(handler);
+                methods.push(method);
+            }
+            None => self.paths.push((path, handler, vec![method])),
+        }
         self.list.push(RouteInfo {
             listener: self.listener,
             method,
@@ -78,7 +85,16 @@ impl<S: Clone + Send + Sync + 'static> RouteTable<S> {
 
     /// The router with its state, and the route list.
     pub fn with_state(self, state: S) -> (Router, Vec<RouteInfo>) {
-        (self.router.with_state(state), self.list)
+        let mut router = Router::new();
+        for (path, handlers, methods) in self.paths {
+            let allow = methods.join(", ");
+            let handlers = handlers.fallback(move || {
+                let allow = allow.clone();
+                async move { Problem::method_not_allowed(allow) }
+            });
+            router = router.route(path, handlers);
+        }
+        (router.with_state(state), self.list)
     }
 }
 

@@ -13,10 +13,10 @@ use crate::accounts::DevelopmentError;
 use crate::accounts::{Accounts, SignupPolicy};
 use crate::caller::jwt::JwksSource;
 use crate::caller::{ApiKeyAuthenticator, Authenticator, JwtAuthenticator};
-use crate::config::{CallerAuthMode, ConfigError, Environment, Settings};
+use crate::config::{CallerAuthMode, ConfigError, Settings, named};
 use crate::reload::Reload;
 use crate::server::ServeError;
-use crate::service::{Applications, TokenService};
+use crate::service::{Applications, DEFAULT_APPLICATION, TokenService};
 
 /// How long a database operation waits for a connection or a lock before
 /// the request gets `503`: well inside the request timeout.
@@ -139,7 +139,9 @@ impl Settings {
                         DevelopmentError::Store(e) => database_error(e),
                         other => ServeError::Config(ConfigError::setting("database_url", other)),
                     })?;
-                (accounts, Applications::single(app))
+                let applications = Applications::single(app)
+                    .with_environment_host(DEFAULT_APPLICATION, &self.environment_host);
+                (accounts, applications)
             }
         };
         let service =
@@ -152,11 +154,12 @@ impl Settings {
             secure_cookies = accounts.options().secure_cookies,
             "accounts mode"
         );
-        if self.environment == Environment::Production
-            && matches!(accounts.options().signup, SignupPolicy::Open)
-        {
+        // Open sign-up with the operator's real Sinch application lets
+        // anyone mint credentials for it: only ever by explicit choice.
+        if self.applications.is_some() && matches!(accounts.options().signup, SignupPolicy::Open) {
             tracing::warn!(
-                "sign-up is open in production (accounts.signup = \"open\"): anyone who reaches the API can create an account"
+                setting = %named("accounts.signup"),
+                "sign-up is open with real Sinch credentials: anyone who reaches the API can create an account and get credentials for your Sinch application"
             );
         }
         if !accounts.options().secure_cookies {

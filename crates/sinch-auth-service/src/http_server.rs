@@ -1,10 +1,13 @@
 //! The HTTP/1.1 accept loop of one listener: hyper with a timer, so that a
 //! client that is slow to send a request head (or an idle keep-alive
 //! connection) is cut off after the request timeout; the client address
-//! handed to the router as axum's `ConnectInfo`; connections drained
-//! gracefully on shutdown.
+//! handed to the router as axum's `ConnectInfo`; at most a fixed number of
+//! connections open at once (more wait in the kernel's accept queue, so
+//! idle or slow sockets cannot use up the process's file descriptors);
+//! connections drained gracefully on shutdown.
 
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -14,21 +17,22 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 use tower::ServiceExt;
 
 use crate::routes::AdminListener;
 
-/// Serves `router` on `listener` until `stop` turns true, then waits for
-/// the open connections to finish their in-flight requests. `admin`, if
-/// given, goes into every request's extensions (for `/openapi.json`; here
-/// rather than as a router layer, which would cost a boxed service per
-/// request).
+/// Serves `router` on `listener`, with at most `max_connections` open at
+/// once, until `stop` turns true, then waits for the open connections to
+/// finish their in-flight requests. `admin`, if given, goes into every
+/// request's extensions (for `/openapi.json`; here rather than as a router
+/// layer, which would cost a boxed service per request).
 pub(crate) async fn serve_http(
     listener: TcpListener,
     router: Router,
     admin: Option<AdminListener>,
     head_timeout: Duration,
+    max_connections: usize,
     mut stop: watch::Receiver<bool>,
 ) {
     let graceful = GracefulShutdown::new();
@@ -36,7 +40,16 @@ pub(crate) async fn serve_http(
     http.timer(TokioTimer::new())
         .header_read_timeout(head_timeout)
         .keep_alive(true);
+    let slots = Arc::new(Semaphore::new(max_connections.max(1)));
     loop {
+        // A slot first: while all are taken, new connections wait unaccepted.
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break, // never closed
+            },
+            () = async { let _ = stop.wait_for(|stop| *stop).await; } => break,
+        };
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(pair) => pair,
@@ -66,6 +79,7 @@ pub(crate) async fn serve_http(
             if let Err(e) = connection.await {
                 tracing::debug!(error = %e, "connection closed with an error");
             }
+            drop(slot);
         });
     }
     drop(listener);

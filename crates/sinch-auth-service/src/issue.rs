@@ -64,6 +64,11 @@ pub struct TicketResponse {
     pub expires_at: String,
     /// Seconds from now.
     pub expires_in: u64,
+    /// The Sinch application the ticket is for (`SinchClient`'s
+    /// `applicationKey`).
+    pub application_key: String,
+    /// The Sinch environment its clients connect to (`environmentHost`).
+    pub environment_host: String,
 }
 
 /// A registration token for `clientRegistration.register(token)`.
@@ -79,6 +84,11 @@ pub struct TokenResponse {
     pub expires_at: String,
     /// Seconds from now.
     pub expires_in: u64,
+    /// The Sinch application the token is for (`SinchClient`'s
+    /// `applicationKey`).
+    pub application_key: String,
+    /// The Sinch environment its clients connect to (`environmentHost`).
+    pub environment_host: String,
 }
 
 impl TokenService {
@@ -99,7 +109,7 @@ impl TokenService {
             policy.min_ttl,
             policy.max_ttl,
         )?;
-        let (app_name, app) = self.application(request.application.as_deref())?;
+        let (app_name, app, environment_host) = self.application(request.application.as_deref())?;
         self.check_user_rate(&user_id)?;
         let ticket = app
             .user_ticket(user_id.as_str())
@@ -113,6 +123,8 @@ impl TokenService {
             user_id,
             expires_at,
             expires_in: ttl.as_secs(),
+            application_key: app.key().as_str().to_owned(),
+            environment_host: environment_host.to_owned(),
         })
     }
 
@@ -142,7 +154,7 @@ impl TokenService {
                 Duration::from_secs(i32::MAX as u64),
             )?),
         };
-        let (app_name, app) = self.application(request.application.as_deref())?;
+        let (app_name, app, environment_host) = self.application(request.application.as_deref())?;
         self.check_user_rate(&user_id)?;
         let mut builder = app
             .registration_token(user_id.as_str())
@@ -165,11 +177,19 @@ impl TokenService {
             user_id,
             expires_at,
             expires_in: ttl.as_secs(),
+            application_key: app.key().as_str().to_owned(),
+            environment_host: environment_host.to_owned(),
         })
     }
 
-    fn application(&self, name: Option<&str>) -> Result<(&str, &Application), Problem> {
-        self.applications().get(name).ok_or_else(|| {
+    /// The application, its name and its environment host.
+    fn application(&self, name: Option<&str>) -> Result<(&str, &Application, &str), Problem> {
+        let applications = self.applications();
+        let found = applications.get(name).and_then(|(name, app)| {
+            let host = applications.environment_host(Some(name))?;
+            Some((name, app, host))
+        });
+        found.ok_or_else(|| {
             Problem::new(
                 ProblemCode::UnknownApplication,
                 "no application of that name is configured",
@@ -199,7 +219,7 @@ impl TokenService {
             target: "sinch_auth::audit",
             event = "credential_issued",
             kind,
-            user_id = %user_id,
+            user_id,
             expires_at,
             caller = %caller.via(),
             application,

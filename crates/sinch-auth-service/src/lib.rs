@@ -23,7 +23,7 @@
 //!
 //! | layer | modules |
 //! | --- | --- |
-//! | process edge | `cli` (arguments), `server` (listeners, shutdown), `assemble` (settings → service and routers) |
+//! | process edge | `cli` (arguments), `accounts_cli` (`sinch-auth accounts`), `server` (listeners, shutdown), `assemble` (settings → service and routers) |
 //! | HTTP | `routes` (routers from route tables, `/openapi.json`, middleware) |
 //! | modes | `accounts` (sign-up, login, sessions, page), `caller` (API keys, JWTs, the [`caller::Authenticator`] seam) |
 //! | issuing | `service` ([`TokenService`]), `issue` (ticket and token requests) |
@@ -34,6 +34,7 @@
 #![warn(missing_docs)]
 
 pub mod accounts;
+pub mod accounts_cli;
 mod api_extension;
 mod assemble;
 pub mod caller;
@@ -41,6 +42,8 @@ pub mod cli;
 mod client_ip;
 pub mod config;
 mod extract;
+#[doc(hidden)]
+pub mod fuzzing;
 mod http_server;
 mod issue;
 mod metrics;
@@ -56,7 +59,7 @@ mod telemetry;
 pub use accounts::SessionAuthenticator;
 pub use api_extension::{ApiExtension, RouteTable};
 pub use assemble::Built;
-pub use client_ip::{ClientIp, ClientIpResolver};
+pub use client_ip::{ClientIp, ClientIpResolver, ForwardedHeader};
 pub use extract::{BODY_LIMIT, JsonBody};
 pub use issue::{TicketRequest, TicketResponse, TokenRequest, TokenResponse};
 pub use metrics::{METRICS_CONTENT_TYPE, Metrics};
@@ -65,7 +68,8 @@ pub use rate_limit::{Rate, RateLimitSettings};
 pub use reload::ReloadError;
 pub use server::{ServeError, Server};
 pub use service::{
-    Applications, DEFAULT_APPLICATION, ServiceOptions, TicketPolicy, TokenPolicy, TokenService,
+    Applications, DEFAULT_APPLICATION, DEFAULT_ENVIRONMENT_HOST, ServiceOptions, TicketPolicy,
+    TokenPolicy, TokenService,
 };
 pub use signals::{ShutdownFuture, shutdown_signal};
 pub use telemetry::{JsonLines, LogFilterError, LogFormat, init_logging, parse_filter};

@@ -66,6 +66,7 @@ pub struct Metrics {
     signups: Family<OutcomeLabels, Counter>,
     logouts: Family<OutcomeLabels, Counter>,
     password_changes: Family<OutcomeLabels, Counter>,
+    account_deletions: Family<OutcomeLabels, Counter>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -138,6 +139,12 @@ impl Metrics {
             "Accounts mode: password changes by outcome (success, wrong_password, ...)",
             password_changes.clone(),
         );
+        let account_deletions = Family::<OutcomeLabels, Counter>::default();
+        registry.register(
+            "account_deletions",
+            "Accounts mode: accounts deleted by their owner (DELETE /v1/accounts/me) by outcome",
+            account_deletions.clone(),
+        );
         registry.register_collector(Box::new(LogWrites));
         Metrics {
             registry,
@@ -150,6 +157,7 @@ impl Metrics {
             signups,
             logouts,
             password_changes,
+            account_deletions,
         }
     }
 
@@ -209,6 +217,12 @@ impl Metrics {
 
     pub(crate) fn password_change(&self, outcome: &'static str) {
         self.password_changes
+            .get_or_create(&OutcomeLabels { outcome })
+            .inc();
+    }
+
+    pub(crate) fn account_deletion(&self, outcome: &'static str) {
+        self.account_deletions
             .get_or_create(&OutcomeLabels { outcome })
             .inc();
     }

@@ -75,11 +75,15 @@ problem_codes! {
     RequestTimeout = "request_timeout", REQUEST_TIMEOUT, "Request timeout";
     /// 503: a dependency (JWKS, database) is unavailable; retry later.
     Unavailable = "unavailable", SERVICE_UNAVAILABLE, "Service unavailable";
+    /// 503: too much work is queued (password hashes); retry after
+    /// `Retry-After`, answered at once instead of timing out.
+    Overloaded = "overloaded", SERVICE_UNAVAILABLE, "Overloaded";
     /// 500: a bug or an impossible state; never caused by input.
     Internal = "internal", INTERNAL_SERVER_ERROR, "Internal error";
     /// 409: sign-up with a username that already has an account.
     UsernameTaken = "username_taken", CONFLICT, "Username taken";
-    /// 422: a new password breaks the policy (8–128 characters).
+    /// 422: a new password breaks the policy (8–128 characters, not the
+    /// username, not a common or breached password).
     InvalidPassword = "invalid_password", UNPROCESSABLE_ENTITY, "Invalid password";
     /// 403: sign-up is closed on this service.
     SignupClosed = "signup_closed", FORBIDDEN, "Sign-up closed";
@@ -108,7 +112,7 @@ pub struct Problem {
     detail: Cow<'static, str>,
     reason: Option<&'static str>,
     retry_after_secs: Option<u64>,
-    allow: Option<&'static str>,
+    allow: Option<Cow<'static, str>>,
 }
 
 /// Longest `detail` sent, in characters: parser messages can quote input.
@@ -149,7 +153,7 @@ impl Problem {
         }
     }
 
-    /// 503 with `Retry-After`.
+    /// 503 `unavailable` with `Retry-After`.
     pub fn unavailable(retry_after_secs: u64, detail: impl Into<Cow<'static, str>>) -> Self {
         Problem {
             retry_after_secs: Some(retry_after_secs.max(1)),
@@ -157,14 +161,21 @@ impl Problem {
         }
     }
 
-    /// 405 listing the allowed methods.
-    pub fn method_not_allowed(allow: &'static str) -> Self {
+    /// 503 `overloaded` with `Retry-After`.
+    pub fn overloaded(retry_after_secs: u64, detail: impl Into<Cow<'static, str>>) -> Self {
+        Problem {
+            retry_after_secs: Some(retry_after_secs.max(1)),
+            ..Problem::new(ProblemCode::Overloaded, detail)
+        }
+    }
+
+    /// 405 listing the allowed methods (`GET` or `GET, DELETE`).
+    pub fn method_not_allowed(allow: impl Into<Cow<'static, str>>) -> Self {
+        let allow = allow.into();
+        let detail = format!("this endpoint accepts {allow}");
         Problem {
             allow: Some(allow),
-            ..Problem::new(
-                ProblemCode::MethodNotAllowed,
-                format!("this endpoint accepts {allow}"),
-            )
+            ..Problem::new(ProblemCode::MethodNotAllowed, detail)
         }
     }
 
@@ -237,8 +248,8 @@ impl IntoResponse for Problem {
         if self.code == ProblemCode::Unauthenticated {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
-        if let Some(allow) = self.allow {
-            headers.insert(header::ALLOW, HeaderValue::from_static(allow));
+        if let Some(allow) = self.allow.and_then(|a| HeaderValue::from_str(&a).ok()) {
+            headers.insert(header::ALLOW, allow);
         }
         // Handlers see the problem too: the access log records the code.
         response.extensions_mut().insert(self.code);
@@ -326,7 +337,10 @@ mod tests {
         for code in ProblemCode::ALL {
             assert!(seen.insert(code.as_str()), "duplicate {code}");
             let status = code.status().as_u16();
-            if *code == ProblemCode::Internal || *code == ProblemCode::Unavailable {
+            if matches!(
+                code,
+                ProblemCode::Internal | ProblemCode::Unavailable | ProblemCode::Overloaded
+            ) {
                 assert!(status >= 500);
             } else {
                 assert!((400..500).contains(&status), "{code} -> {status}");

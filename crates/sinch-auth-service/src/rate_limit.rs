@@ -1,13 +1,19 @@
-//! Per-IP and per-user request rate limits (GCRA, via `governor`).
+//! Per-IP and per-user request rate limits (GCRA, via `governor`), and
+//! failure budgets, which count only the attempts that fail.
 //!
 //! The per-IP limit runs before authentication, so it also slows down key
 //! and token guessing; the per-user limit runs once the user is known.
+//! "Per IP" means per client network: an IPv4 address, or an IPv6 prefix
+//! (a /64 by default), since one IPv6 client can rotate through a whole
+//! /64 at will.
 
+use std::collections::HashMap;
 use std::hash::Hash;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 use std::num::NonZeroU32;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use governor::clock::Clock;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -39,17 +45,25 @@ impl Rate {
     fn quota(self) -> Quota {
         Quota::per_minute(self.per_minute).allow_burst(self.burst)
     }
+
+    /// Time between two units at the sustained rate.
+    fn interval(self) -> Duration {
+        Duration::from_secs(60) / self.per_minute.get()
+    }
 }
 
 /// Both limits; `None` turns one off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RateLimitSettings {
-    /// Per client IP, on every API request. Default 600/min, burst 100.
+    /// Per client network, on every API request. Default 600/min, burst 100.
     pub per_ip: Option<Rate>,
     /// Per Sinch user id, on every credential issued. Default 60/min,
     /// burst 20.
     pub per_user: Option<Rate>,
+    /// IPv6 clients are one client network per prefix of this length, for
+    /// every per-IP limit (IPv4 clients per address). Default 64.
+    pub ipv6_prefix: u8,
 }
 
 impl Default for RateLimitSettings {
@@ -57,6 +71,7 @@ impl Default for RateLimitSettings {
         RateLimitSettings {
             per_ip: Rate::new(600, 100),
             per_user: Rate::new(60, 20),
+            ipv6_prefix: 64,
         }
     }
 }
@@ -67,6 +82,7 @@ impl RateLimitSettings {
         RateLimitSettings {
             per_ip: None,
             per_user: None,
+            ..RateLimitSettings::default()
         }
     }
 
@@ -80,6 +96,35 @@ impl RateLimitSettings {
     pub fn with_per_user(mut self, rate: Option<Rate>) -> Self {
         self.per_user = rate;
         self
+    }
+
+    /// With the IPv6 prefix length that makes one client network (at most
+    /// 128).
+    pub fn with_ipv6_prefix(mut self, prefix: u8) -> Self {
+        self.ipv6_prefix = prefix.min(128);
+        self
+    }
+}
+
+/// Request extension set by the API middleware: the client's network, the
+/// key of every per-IP limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct ClientNetwork(pub(crate) IpAddr);
+
+impl ClientNetwork {
+    /// The network of `ip`: the address itself for IPv4, its first
+    /// `ipv6_prefix` bits for IPv6 (IPv4-mapped addresses count as IPv4).
+    pub(crate) fn of(ip: IpAddr, ipv6_prefix: u8) -> Self {
+        match ip.to_canonical() {
+            IpAddr::V6(v6) => {
+                let bits = u128::from(v6);
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(ipv6_prefix.min(128)))
+                    .unwrap_or(0);
+                ClientNetwork(IpAddr::V6(Ipv6Addr::from(bits & mask)))
+            }
+            v4 => ClientNetwork(v4),
+        }
     }
 }
 
@@ -123,10 +168,88 @@ impl<K: Hash + Eq + Clone> Limiter<K> {
     /// Takes one unit for `key`, or refuses with `429 rate_limited` and
     /// `Retry-After`, counted in `metrics`.
     pub(crate) fn admit(&self, key: &K, metrics: &Metrics) -> Result<(), Problem> {
-        self.wait_time(key).map_err(|wait| {
-            metrics.rate_limited(self.scope);
-            Problem::rate_limited(retry_after_secs(wait), self.refusal)
-        })
+        self.wait_time(key)
+            .map_err(|wait| refuse(metrics, self.scope, self.refusal, wait))
+    }
+}
+
+/// The one way a limit says no: `429 rate_limited` with `Retry-After`,
+/// counted under `scope`.
+fn refuse(
+    metrics: &Metrics,
+    scope: &'static str,
+    refusal: &'static str,
+    wait: Duration,
+) -> Problem {
+    metrics.rate_limited(scope);
+    Problem::rate_limited(retry_after_secs(wait), refusal)
+}
+
+/// A budget of failures per key (GCRA with give-back): each attempt takes a
+/// unit up front and a success gives it back, so only failures count, and
+/// attempts running at the same time cannot overrun the budget between
+/// them. `governor` has no give-back, hence this small keyed table.
+pub(crate) struct FailureBudget<K: Hash + Eq + Clone> {
+    interval: Duration,
+    capacity: Duration,
+    /// Per key, when its budget is whole again (GCRA's theoretical arrival
+    /// time); keys whose budget is whole are dropped.
+    full_at: Mutex<HashMap<K, Instant>>,
+    checks: AtomicU64,
+    scope: &'static str,
+    refusal: &'static str,
+}
+
+impl<K: Hash + Eq + Clone> FailureBudget<K> {
+    /// `rate.burst` failures at once, then `rate.per_minute` a minute.
+    pub(crate) fn new(rate: Rate, scope: &'static str, refusal: &'static str) -> Self {
+        FailureBudget {
+            interval: rate.interval(),
+            capacity: rate.interval() * rate.burst.get(),
+            full_at: Mutex::new(HashMap::new()),
+            checks: AtomicU64::new(0),
+            scope,
+            refusal,
+        }
+    }
+
+    fn table(&self) -> std::sync::MutexGuard<'_, HashMap<K, Instant>> {
+        self.full_at.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Takes one unit for an attempt by `key`, or refuses like a rate limit.
+    pub(crate) fn take(&self, key: &K, metrics: &Metrics) -> Result<(), Problem> {
+        let now = Instant::now();
+        let mut table = self.table();
+        if self.checks.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
+            table.retain(|_, full_at| *full_at > now);
+        }
+        let full_at = table.get(key).map_or(now, |at| (*at).max(now)) + self.interval;
+        let used = full_at - now;
+        if used > self.capacity {
+            return Err(refuse(
+                metrics,
+                self.scope,
+                self.refusal,
+                used - self.capacity,
+            ));
+        }
+        table.insert(key.clone(), full_at);
+        Ok(())
+    }
+
+    /// Gives back the unit of an attempt that did not fail.
+    pub(crate) fn give_back(&self, key: &K) {
+        let now = Instant::now();
+        let mut table = self.table();
+        if let Some(full_at) = table.get_mut(key) {
+            match full_at.checked_sub(self.interval) {
+                Some(earlier) if earlier > now => *full_at = earlier,
+                _ => {
+                    table.remove(key);
+                }
+            }
+        }
     }
 }
 
@@ -141,13 +264,15 @@ pub(crate) fn admit<K: Hash + Eq + Clone>(
 
 /// The service's own limits (accounts mode adds the login limits).
 pub(crate) struct RateLimiters {
-    pub(crate) per_ip: Option<Limiter<IpAddr>>,
+    pub(crate) per_ip: Option<Limiter<ClientNetwork>>,
     pub(crate) per_user: Option<Limiter<String>>,
+    pub(crate) ipv6_prefix: u8,
 }
 
 impl RateLimiters {
     pub(crate) fn new(settings: RateLimitSettings) -> Self {
         RateLimiters {
+            ipv6_prefix: settings.ipv6_prefix,
             per_ip: settings.per_ip.map(|rate| {
                 Limiter::new(
                     rate,
@@ -196,6 +321,52 @@ mod tests {
         assert!(
             limiter.admit(&"bob".to_string(), &metrics).is_ok(),
             "keys are independent"
+        );
+    }
+
+    #[test]
+    fn failure_budgets_count_only_what_is_not_given_back() {
+        let budget = FailureBudget::new(Rate::new(1, 3).unwrap(), "login_failures", "slow down");
+        let metrics = Metrics::new();
+        let key = "alice".to_string();
+        for _ in 0..10 {
+            budget.take(&key, &metrics).unwrap();
+            budget.give_back(&key);
+        }
+        assert!(budget.table().is_empty(), "successes leave nothing behind");
+        for _ in 0..3 {
+            budget.take(&key, &metrics).unwrap();
+        }
+        let refusal = budget.take(&key, &metrics).unwrap_err();
+        assert_eq!(refusal.code(), crate::ProblemCode::RateLimited);
+        assert!(
+            metrics
+                .render()
+                .contains("sinch_auth_rate_limited_total{scope=\"login_failures\"} 1")
+        );
+        assert!(budget.take(&"bob".to_string(), &metrics).is_ok());
+    }
+
+    #[test]
+    fn ipv6_clients_are_keyed_by_prefix() {
+        let net = |ip: &str, prefix| ClientNetwork::of(ip.parse().unwrap(), prefix).0;
+        assert_eq!(
+            net("2001:db8:1:2:aaaa::1", 64),
+            net("2001:db8:1:2:bbbb::9", 64)
+        );
+        assert_ne!(net("2001:db8:1:2::1", 64), net("2001:db8:1:3::1", 64));
+        assert_eq!(
+            net("2001:db8:1:2::1", 128),
+            "2001:db8:1:2::1".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(net("2001:db8::1", 0), "::".parse::<IpAddr>().unwrap());
+        assert_eq!(
+            net("198.51.100.7", 64),
+            "198.51.100.7".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(
+            net("::ffff:198.51.100.7", 64),
+            "198.51.100.7".parse::<IpAddr>().unwrap()
         );
     }
 

@@ -14,6 +14,9 @@ use crate::http_server::serve_http;
 use crate::routes::AdminListener;
 use crate::service::TokenService;
 
+/// Connections the admin listener holds open at once.
+const ADMIN_MAX_CONNECTIONS: usize = 64;
+
 /// Why serving stopped with an error.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -125,15 +128,26 @@ impl Server {
         };
 
         // One bound for slow request heads and idle keep-alive connections.
-        let head_timeout = self.service.options().request_timeout;
+        let options = self.service.options();
+        let head_timeout = options.request_timeout;
         // `/openapi.json` names the admin address really bound.
         let admin = Some(AdminListener(self.admin_addr()));
-        let api = serve_http(self.api, self.api_router, admin, head_timeout, rx.clone());
+        let api = serve_http(
+            self.api,
+            self.api_router,
+            admin,
+            head_timeout,
+            options.max_connections,
+            rx.clone(),
+        );
+        // Its own bound, so a saturated API port leaves health checks and
+        // metrics reachable.
         let admin = serve_http(
             self.admin,
             self.service.admin_router(),
             None,
             head_timeout,
+            ADMIN_MAX_CONNECTIONS,
             rx.clone(),
         );
         let deadline = async {

@@ -10,31 +10,60 @@ use ipnet::IpNet;
 use sinch_auth::{Application, TtlBounds};
 
 use crate::caller::Authenticator;
-use crate::client_ip::ClientIpResolver;
+use crate::client_ip::{ClientIpResolver, ForwardedHeader};
 use crate::metrics::Metrics;
 use crate::rate_limit::{RateLimitSettings, RateLimiters};
 
 /// Name of the application used when a request names none.
 pub const DEFAULT_APPLICATION: &str = "default";
 
+/// The Sinch environment a client SDK connects to unless configured
+/// otherwise (`environmentHost` of `SinchClient`).
+pub const DEFAULT_ENVIRONMENT_HOST: &str = "ocra.api.sinch.com";
+
+#[derive(Debug, Clone)]
+struct Entry {
+    app: Arc<Application>,
+    environment_host: String,
+}
+
 /// The Sinch applications of a deployment: one default, optionally more,
-/// chosen per request with the body's `application` field.
+/// chosen per request with the body's `application` field. Each has the
+/// environment host its clients connect to (default
+/// [`DEFAULT_ENVIRONMENT_HOST`]), returned with every credential.
 #[derive(Debug, Clone)]
 pub struct Applications {
-    by_name: BTreeMap<String, Arc<Application>>,
+    by_name: BTreeMap<String, Entry>,
 }
 
 impl Applications {
     /// A deployment with one application, named `default`.
     pub fn single(app: Application) -> Self {
-        let mut by_name = BTreeMap::new();
-        by_name.insert(DEFAULT_APPLICATION.to_owned(), Arc::new(app));
-        Applications { by_name }
+        Applications {
+            by_name: BTreeMap::new(),
+        }
+        .with(DEFAULT_APPLICATION, app)
     }
 
-    /// Adds (or replaces) a named application.
+    /// Adds (or replaces) a named application, on the default environment
+    /// host.
     pub fn with(mut self, name: impl Into<String>, app: Application) -> Self {
-        self.by_name.insert(name.into(), Arc::new(app));
+        self.by_name.insert(
+            name.into(),
+            Entry {
+                app: Arc::new(app),
+                environment_host: DEFAULT_ENVIRONMENT_HOST.to_owned(),
+            },
+        );
+        self
+    }
+
+    /// Sets the environment host of the application called `name` (no
+    /// effect if there is none).
+    pub fn with_environment_host(mut self, name: &str, host: impl Into<String>) -> Self {
+        if let Some(entry) = self.by_name.get_mut(name) {
+            entry.environment_host = host.into();
+        }
         self
     }
 
@@ -42,12 +71,27 @@ impl Applications {
     pub fn get(&self, name: Option<&str>) -> Option<(&str, &Application)> {
         self.by_name
             .get_key_value(name.unwrap_or(DEFAULT_APPLICATION))
-            .map(|(k, v)| (k.as_str(), v.as_ref()))
+            .map(|(k, v)| (k.as_str(), v.app.as_ref()))
+    }
+
+    /// The environment host of the application called `name`, or of the
+    /// default one.
+    pub fn environment_host(&self, name: Option<&str>) -> Option<&str> {
+        self.by_name
+            .get(name.unwrap_or(DEFAULT_APPLICATION))
+            .map(|e| e.environment_host.as_str())
     }
 
     /// Names, sorted.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.by_name.keys().map(String::as_str)
+    }
+
+    /// Every application with its name and environment host, by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Application, &str)> {
+        self.by_name
+            .iter()
+            .map(|(name, e)| (name.as_str(), e.app.as_ref(), e.environment_host.as_str()))
     }
 }
 
@@ -102,14 +146,19 @@ pub struct ServiceOptions {
     pub tokens: TokenPolicy,
     /// Rate limits.
     pub rate_limits: RateLimitSettings,
-    /// Proxies whose `X-Forwarded-For` is believed. Default none.
+    /// Proxies whose forwarding header is believed. Default none.
     pub trusted_proxies: Vec<IpNet>,
+    /// The header those proxies write. Default `X-Forwarded-For`.
+    pub forwarded_header: ForwardedHeader,
     /// Origins allowed by CORS; empty (the default) turns CORS off.
     pub cors_origins: Vec<String>,
     /// Whether CORS responses allow credentials (cookies). Default false.
     pub cors_allow_credentials: bool,
     /// Longest time a request may take, body included. Default 10 s.
     pub request_timeout: Duration,
+    /// Connections the API listener holds open at once; more wait in the
+    /// kernel's queue until one closes. Default 1024.
+    pub max_connections: usize,
 }
 
 impl Default for ServiceOptions {
@@ -119,9 +168,11 @@ impl Default for ServiceOptions {
             tokens: TokenPolicy::default(),
             rate_limits: RateLimitSettings::default(),
             trusted_proxies: Vec::new(),
+            forwarded_header: ForwardedHeader::default(),
             cors_origins: Vec::new(),
             cors_allow_credentials: false,
             request_timeout: Duration::from_secs(10),
+            max_connections: 1024,
         }
     }
 }
@@ -174,9 +225,22 @@ impl ServiceOptions {
         self
     }
 
-    /// With proxies whose `X-Forwarded-For` is believed.
+    /// With proxies whose forwarding header is believed.
     pub fn with_trusted_proxies(mut self, proxies: Vec<IpNet>) -> Self {
         self.trusted_proxies = proxies;
+        self
+    }
+
+    /// With the forwarding header the trusted proxies write.
+    pub fn with_forwarded_header(mut self, header: ForwardedHeader) -> Self {
+        self.forwarded_header = header;
+        self
+    }
+
+    /// With the most connections the API listener holds open at once (at
+    /// least 1).
+    pub fn with_max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max.max(1);
         self
     }
 
@@ -258,7 +322,8 @@ impl TokenService {
                 applications,
                 authenticator,
                 limits: RateLimiters::new(options.rate_limits),
-                client_ip: ClientIpResolver::new(options.trusted_proxies.clone()),
+                client_ip: ClientIpResolver::new(options.trusted_proxies.clone())
+                    .with_header(options.forwarded_header),
                 options,
                 metrics: Metrics::new(),
                 shutting_down: AtomicBool::new(false),

@@ -139,43 +139,58 @@ function decodeToken(jwt) {
 const js = (value) => JSON.stringify(String(value));
 const endpointPath = (route) => new URL(route, document.baseURI).pathname;
 
-// How an app gets a fresh credential from this service instead of pasting one.
-const fetchComment = (route, use) => `//   const response = await fetch(${js(endpointPath(route))}, {
-//     method: "POST", credentials: "same-origin",
-//     headers: { "Content-Type": "application/json" }, body: "{}",
-//   });
-//   ${use}`;
+// How an app gets a fresh credential from this service instead of pasting one:
+// an async function, so that `await` is where JavaScript allows it.
+const fetchFunction = (name, route, result) => `async function ${name}() {
+  const response = await fetch(${js(endpointPath(route))}, {
+    method: "POST",
+    credentials: "same-origin", // the session cookie
+    headers: { "Content-Type": "application/json" },
+    body: "{}",
+  });
+  if (response.status === 401) throw new Error("signed out: log in again");
+  if (!response.ok) throw new Error(\`sinch-auth answered \${response.status}\`);
+  return ${result};
+}`;
 
-function ticketSnippet(ticket, decoded, expiresAtMs) {
-  return `// Sinch JavaScript SDK 1.x: start the client as ${js(decoded.userId)}.
-// This ticket expires ${new Date(expiresAtMs).toISOString()}. In your app, fetch a fresh one:
-${fetchComment(ROUTES.ticket, 'sinchClient.start(await response.json());')}
+// `response` is the service's answer: it names the application and environment to build the client with.
+function ticketSnippet(ticket, response, userId, expiresAtMs) {
+  return `// Sinch JavaScript SDK 1.x: start the client as ${js(userId)}.
+// This ticket expires ${new Date(expiresAtMs).toISOString()}; freshTicket() gets a new one
+// from this service (same-origin page, signed in).
+${fetchFunction('freshTicket', ROUTES.ticket, 'response.json(); // { userTicket, applicationKey, … }')}
 const sinchClient = new SinchClient({
-  applicationKey: ${js(decoded.applicationKey)},
+  applicationKey: ${js(response.applicationKey)},
   capabilities: { calling: true },
 });
 sinchClient
-  .start({ userTicket: ${js(ticket)} })
+  .start({ userTicket: ${js(ticket)} }) // later: freshTicket().then((t) => sinchClient.start(t))
   .then(() => console.log("Sinch client started"))
   .catch((error) => console.error("Sinch client failed to start", error));
 `;
 }
 
-function tokenSnippet(jwt, decoded, expiresAtMs) {
-  return `// Sinch Voice & Video SDK: register ${js(decoded.userId)} with a registration token.
-// This token expires ${new Date(expiresAtMs).toISOString()}. In your app, fetch a fresh one
-// inside onCredentialsRequired:
-${fetchComment(ROUTES.token, 'clientRegistration.register((await response.json()).token);')}
+function tokenSnippet(jwt, response, userId, expiresAtMs) {
+  return `// Sinch Voice & Video SDK: register ${js(userId)} with a registration token.
+// The token below expires ${new Date(expiresAtMs).toISOString()}; freshToken() gets a new one
+// from this service (same-origin page, signed in).
+${fetchFunction('freshToken', ROUTES.token, '(await response.json()).token;')}
+let pastedToken = ${js(jwt)};
 const sinchClient = Sinch.getSinchClientBuilder()
-  .applicationKey(${js(decoded.applicationKey)})
-  .environmentHost("ocra.api.sinch.com")
-  .userId(${js(decoded.userId)})
+  .applicationKey(${js(response.applicationKey)})
+  .environmentHost(${js(response.environmentHost)})
+  .userId(${js(userId)})
   .build();
 sinchClient.addListener({
   onClientStarted: () => console.log("Sinch client started"),
   onClientFailed: (client, error) => console.error("Sinch client failed", error),
+  // Not an async function: the SDK does not wait for one. The promise registers when it resolves.
   onCredentialsRequired: (client, clientRegistration) => {
-    clientRegistration.register(${js(jwt)});
+    const token = pastedToken ? Promise.resolve(pastedToken) : freshToken();
+    pastedToken = null; // used once; from then on, a fresh one each time
+    token
+      .then((jwt) => clientRegistration.register(jwt))
+      .catch((error) => console.error("no registration token", error));
   },
 });
 sinchClient.start();
@@ -293,7 +308,7 @@ function showTicket(response) {
   $('ticket-app-key').textContent = decoded.applicationKey;
   $('ticket-payload').textContent = JSON.stringify(decoded.payload, null, 2);
   $('ticket-signature').textContent = decoded.signature;
-  $('ticket-snippet').textContent = ticketSnippet(ticket, decoded, expiresAtMs);
+  $('ticket-snippet').textContent = ticketSnippet(ticket, response, decoded.userId, expiresAtMs);
   showExpiry('ticket', expiresAtMs);
   $('ticket-card').hidden = false;
   return decoded;
@@ -308,7 +323,7 @@ function showToken(response) {
   $('token-sub').textContent = decoded.sub;
   $('token-header').textContent = JSON.stringify(decoded.header, null, 2);
   $('token-claims').textContent = JSON.stringify(decoded.claims, null, 2);
-  $('token-snippet').textContent = tokenSnippet(jwt, decoded, expiresAtMs);
+  $('token-snippet').textContent = tokenSnippet(jwt, response, decoded.userId, expiresAtMs);
   showExpiry('token', expiresAtMs);
   $('token-card').hidden = false;
   return decoded;
@@ -415,4 +430,6 @@ $('get-token').addEventListener('click', () => run(getToken));
 for (const button of document.querySelectorAll('button[data-copy]')) {
   button.addEventListener('click', () => run(copy, button));
 }
+// The buttons ship disabled, so that nothing submits the form before its handler is attached.
+for (const button of document.querySelectorAll('button')) button.disabled = false;
 document.body.classList.add('ready'); // lets tests wait until the handlers are attached

@@ -108,6 +108,16 @@ pub struct Account {
     pub password_hash: PasswordHash,
     /// When the account was created (whole seconds).
     pub created_at: OffsetDateTime,
+    /// When an operator disabled it; `None` while it is enabled. A disabled
+    /// account cannot log in (see [`Store::disable_account`]).
+    pub disabled_at: Option<OffsetDateTime>,
+}
+
+impl Account {
+    /// Whether an operator disabled the account.
+    pub fn is_disabled(&self) -> bool {
+        self.disabled_at.is_some()
+    }
 }
 
 /// Same limit as the Sinch user id alphabet (FORMATS §2), enforced again by a
@@ -128,12 +138,13 @@ fn check_username(username: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-type AccountRow = (String, String, String, i64);
+type AccountRow = (String, String, String, i64, Option<i64>);
 
-const SELECT_ACCOUNT: &str = "SELECT id, username, password_hash, created_at FROM accounts";
+const SELECT_ACCOUNT: &str =
+    "SELECT id, username, password_hash, created_at, disabled_at FROM accounts";
 
 fn account_from_row(
-    (id, username, password_hash, created_at): AccountRow,
+    (id, username, password_hash, created_at, disabled_at): AccountRow,
 ) -> Result<Account, StoreError> {
     Ok(Account {
         id: AccountId(id),
@@ -142,6 +153,7 @@ fn account_from_row(
             StoreError::Database("a stored password hash is not a PHC string".into())
         })?,
         created_at: from_unix(created_at)?,
+        disabled_at: disabled_at.map(from_unix).transpose()?,
     })
 }
 
@@ -179,6 +191,7 @@ impl Store {
             username: username.to_owned(),
             password_hash: password_hash.clone(),
             created_at: from_unix(created_at)?,
+            disabled_at: None,
         })
     }
 
@@ -302,6 +315,7 @@ mod tests {
             username: "alice".into(),
             password_hash: hash,
             created_at: OffsetDateTime::UNIX_EPOCH,
+            disabled_at: None,
         };
         let shown = format!("{account:?} {account:#?}");
         assert!(!shown.contains("c2VjcmV0aGFzaA"), "{shown}");

@@ -41,6 +41,7 @@
 #![warn(missing_docs)]
 
 mod accounts;
+mod admin;
 mod connect;
 mod development;
 mod error;
@@ -51,9 +52,10 @@ mod timestamps;
 mod url;
 
 pub use accounts::{Account, AccountId, PasswordHash};
+pub use admin::AccountSummary;
 pub use connect::{Backend, StoreOptions};
 pub use development::{DevelopmentCredentials, StoredDevelopmentCredentials};
 pub use error::StoreError;
-pub use sessions::{Session, SessionTokenHash};
+pub use sessions::{Session, SessionKind, SessionTokenHash};
 pub use store::{PoolStatus, SchemaVersion, Store};
 pub use url::{DatabaseUrl, default_database_path, default_database_url, sqlite_url};

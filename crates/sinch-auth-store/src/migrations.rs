@@ -12,11 +12,18 @@ use crate::StoreError;
 
 /// `(version, description, sql)`, in order. Append only: an applied
 /// migration's checksum is recorded and checked on every start.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "accounts and sessions",
-    include_str!("../migrations/0001_accounts_and_sessions.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "accounts and sessions",
+        include_str!("../migrations/0001_accounts_and_sessions.sql"),
+    ),
+    (
+        2,
+        "disabled accounts and session kinds",
+        include_str!("../migrations/0002_disabled_accounts_and_session_kinds.sql"),
+    ),
+];
 
 /// The newest schema version this build knows.
 pub(crate) const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -55,6 +55,37 @@ impl fmt::Debug for SessionTokenHash {
     }
 }
 
+/// How the client holds a session: the store keeps it so that a token is
+/// accepted only the way it was handed out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SessionKind {
+    /// A browser's `HttpOnly` cookie (ambient: cross-site checks apply).
+    Cookie,
+    /// A native app's `Authorization: Bearer` token (sent on purpose).
+    Bearer,
+}
+
+impl SessionKind {
+    /// The stored form: `cookie` or `bearer`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Cookie => "cookie",
+            SessionKind::Bearer => "bearer",
+        }
+    }
+
+    fn from_stored(text: &str) -> Result<Self, StoreError> {
+        match text {
+            "cookie" => Ok(SessionKind::Cookie),
+            "bearer" => Ok(SessionKind::Bearer),
+            other => Err(StoreError::Database(format!(
+                "unknown stored session kind {other:?}"
+            ))),
+        }
+    }
+}
+
 /// A live session, as [`Store::find_session`] returns it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -67,9 +98,11 @@ pub struct Session {
     pub created_at: OffsetDateTime,
     /// When it stops being valid (whole seconds, rounded down).
     pub expires_at: OffsetDateTime,
+    /// How the client holds it.
+    pub kind: SessionKind,
 }
 
-type SessionRow = (String, String, i64, i64);
+type SessionRow = (String, String, i64, i64, String);
 
 impl Store {
     /// Records a session for `account`, whose password the caller has just
@@ -80,17 +113,34 @@ impl Store {
     /// password cannot slip a session in after a password change revoked the
     /// others. Otherwise fails with [`StoreError::CredentialsChanged`].
     ///
-    /// `expires_at` is kept to the second, rounded down.
+    /// `expires_at` is kept to the second, rounded down. The session is a
+    /// [`SessionKind::Cookie`]; see
+    /// [`create_session_of_kind`](Self::create_session_of_kind).
     pub async fn create_session(
         &self,
         account: &Account,
         token: &SessionTokenHash,
         expires_at: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        const TOUCH: &str =
-            "UPDATE accounts SET last_login_at = $1 WHERE id = $2 AND password_hash = $3";
-        const INSERT: &str = "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) \
-                              VALUES ($1, $2, $3, $4)";
+        self.create_session_of_kind(account, token, expires_at, SessionKind::Cookie)
+            .await
+    }
+
+    /// [`create_session`](Self::create_session) for a session held as
+    /// `kind`. A disabled account gets no session
+    /// ([`StoreError::CredentialsChanged`], as for a changed password).
+    pub async fn create_session_of_kind(
+        &self,
+        account: &Account,
+        token: &SessionTokenHash,
+        expires_at: OffsetDateTime,
+        kind: SessionKind,
+    ) -> Result<(), StoreError> {
+        const TOUCH: &str = "UPDATE accounts SET last_login_at = $1 \
+                             WHERE id = $2 AND password_hash = $3 AND disabled_at IS NULL";
+        const INSERT: &str = "INSERT INTO sessions \
+                              (token_hash, account_id, created_at, expires_at, kind) \
+                              VALUES ($1, $2, $3, $4, $5)";
         let created_at = now();
         let token_hex = token.to_hex();
         let expires_at = to_unix(expires_at);
@@ -112,6 +162,7 @@ impl Store {
                 .bind(account.id.as_str())
                 .bind(created_at)
                 .bind(expires_at)
+                .bind(kind.as_str())
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
@@ -125,25 +176,28 @@ impl Store {
         }
     }
 
-    /// The session for this token if it exists and `now` is before its expiry.
+    /// The session for this token if it exists, `now` is before its expiry
+    /// and its account is not disabled.
     pub async fn find_session(
         &self,
         token: &SessionTokenHash,
         now: OffsetDateTime,
     ) -> Result<Option<Session>, StoreError> {
-        const SQL: &str = "SELECT s.account_id, a.username, s.created_at, s.expires_at \
+        const SQL: &str = "SELECT s.account_id, a.username, s.created_at, s.expires_at, s.kind \
                            FROM sessions s JOIN accounts a ON a.id = s.account_id \
-                           WHERE s.token_hash = $1 AND s.expires_at > $2";
+                           WHERE s.token_hash = $1 AND s.expires_at > $2 \
+                           AND a.disabled_at IS NULL";
         let row: Option<SessionRow> = on_pool!(self, pool => {
             sqlx::query_as(SQL).bind(token.to_hex()).bind(to_unix(now)).fetch_optional(pool).await
         })
         .map_err(|err| self.error(err))?;
-        row.map(|(account_id, username, created_at, expires_at)| {
+        row.map(|(account_id, username, created_at, expires_at, kind)| {
             Ok(Session {
                 account_id: AccountId::from_store(account_id),
                 username,
                 created_at: from_unix(created_at)?,
                 expires_at: from_unix(expires_at)?,
+                kind: SessionKind::from_stored(&kind)?,
             })
         })
         .transpose()

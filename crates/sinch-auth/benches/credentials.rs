@@ -13,20 +13,12 @@
 
 use std::hint::black_box;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use criterion::{Criterion, criterion_group, criterion_main};
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-use sinch_auth::{Application, VerifyOptions, token};
+use hmac::Mac;
+use sinch_auth::VerifyOptions;
 
-const KEY: &str = "a32e5a8d-f7d8-411c-9645-9038e8dd051d";
-const SECRET: &str = "ax8hTTQJF0OPXL32r1LHMA==";
-const USER: &str = "alice";
-
-fn app() -> Application {
-    Application::from_base64(KEY, SECRET).expect("bench credentials are valid")
-}
+mod common;
+use common::{USER, app, ticket_baseline, token_baseline};
 
 fn tickets(c: &mut Criterion) {
     let app = app();
@@ -45,10 +37,7 @@ fn tickets(c: &mut Criterion) {
         })
     });
 
-    let payload = STANDARD
-        .decode(ticket.as_str().split(':').next().unwrap())
-        .unwrap();
-    let keyed = Hmac::<Sha256>::new_from_slice(app.secret().expose_bytes()).unwrap();
+    let (keyed, payload) = ticket_baseline(&app, ticket.as_str());
     group.bench_function("hmac_baseline", |b| {
         b.iter(|| {
             let mut mac = keyed.clone();
@@ -76,13 +65,11 @@ fn tokens(c: &mut Criterion) {
         })
     });
 
-    let signing_input = minted.as_str().rsplit_once('.').unwrap().0.to_owned();
-    let day_key = token::derive_signing_key(app.secret(), minted.issued_at().date());
-    let keyed = Hmac::<Sha256>::new_from_slice(&*day_key).unwrap();
+    let (keyed, signing_input) = token_baseline(&app, &minted);
     group.bench_function("hmac_baseline", |b| {
         b.iter(|| {
             let mut mac = keyed.clone();
-            mac.update(black_box(signing_input.as_bytes()));
+            mac.update(black_box(&signing_input));
             mac.finalize().into_bytes()
         })
     });

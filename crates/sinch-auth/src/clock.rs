@@ -1,7 +1,7 @@
 //! Time is injected: nothing in this crate reads the clock except through a
 //! [`Clock`], so tests and the CLI's `--now` can pin it, or through
 //! `SystemClock::unix_seconds`, the system clock read the cheap way, which
-//! ticket minting uses only when no time was given.
+//! ticket and token minting use only when no time was given.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -31,8 +31,9 @@ pub struct SystemClock;
 
 impl SystemClock {
     /// Whole seconds since 1970-01-01T00:00:00Z: the default `created` of a
-    /// user ticket, which keeps whole seconds only. The hot path of ticket
-    /// minting (docs/performance.md), so it takes the cheapest reading:
+    /// user ticket and `iat` of a registration token, which keep whole
+    /// seconds only. The hot path of minting (docs/performance.md), so it
+    /// takes the cheapest reading:
     ///
     /// - no date is built (`OffsetDateTime::now_utc` spends as long on
     ///   calendar arithmetic as on reading the clock); the minting code
@@ -42,9 +43,9 @@ impl SystemClock {
     ///   a vDSO read of the time at the last timer tick, about 8 ns here
     ///   against 30 ns for `SystemTime::now`), which can lag the precise
     ///   clock by one tick (1-10 ms; 4 ms on the benchmark machine).
-    ///   A ticket created in the first milliseconds of a second may
+    ///   A credential created in the first milliseconds of a second may
     ///   therefore say the second before. That is on the safe side of
-    ///   every check (a ticket never claims to be created in the future)
+    ///   every check (a credential never claims to be made in the future)
     ///   and smaller than the fraction of a second the format drops anyway.
     ///
     /// Other systems read `SystemTime::now`.

@@ -194,6 +194,15 @@ pub enum ErrorKind {
     /// itself is never shown).
     #[error("invalid callback secret: {0}")]
     InvalidCallbackSecret(&'static str),
+    /// A `FIELD=VALUE` override of a simulated callback cannot be applied
+    /// (feature `simulate`).
+    #[error("cannot set {field}: {reason}")]
+    InvalidOverride {
+        /// The dotted field path as given.
+        field: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 /// The error returned by every fallible function of this crate.

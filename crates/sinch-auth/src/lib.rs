@@ -64,6 +64,8 @@ pub mod dangerous;
 mod env;
 mod error;
 pub mod signing;
+#[cfg(feature = "simulate")]
+pub mod simulate;
 pub mod ticket;
 mod timestamp;
 pub mod token;

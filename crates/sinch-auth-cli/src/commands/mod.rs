@@ -3,6 +3,8 @@
 //! writes its result with [`crate::output`] and reports failures as
 //! [`CliError`].
 
+#[cfg(feature = "serve")]
+pub mod accounts;
 pub mod completions;
 pub mod decode;
 #[cfg(feature = "serve")]
@@ -11,6 +13,8 @@ pub mod man;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod sign_request;
+#[cfg(feature = "simulate")]
+pub mod simulate;
 pub mod ticket;
 pub mod token;
 pub mod verify;
@@ -61,11 +65,17 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Serve(args) => serve::run(args, &ctx),
         #[cfg(feature = "serve")]
         Command::Healthcheck(args) => healthcheck::run(args),
+        #[cfg(feature = "serve")]
+        Command::Accounts(args) => accounts::run(args),
         #[cfg(not(feature = "serve"))]
         Command::Serve(_) => without_serve::run("serve"),
         #[cfg(not(feature = "serve"))]
         Command::Healthcheck(_) => without_serve::run("healthcheck"),
+        #[cfg(not(feature = "serve"))]
+        Command::Accounts(_) => without_serve::run("accounts"),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
+        #[cfg(feature = "simulate")]
+        Command::Simulate(args) => simulate::run(args, &ctx),
     }
 }

@@ -1,5 +1,5 @@
 //! In a CLI built without the `serve` feature, `serve` and `healthcheck`
-//! still parse (hidden), so that asking for them gets an explanation rather
+//! and `accounts` still parse (hidden), so that asking for them gets an explanation rather
 //! than "unrecognized subcommand".
 
 use std::ffi::OsString;

@@ -2,6 +2,8 @@
 //! vectors, JSON shapes, stdin, exit codes, and that no failing run ever
 //! prints the application secret.
 
+#[cfg(feature = "serve")]
+mod accounts;
 mod common;
 mod credentials;
 mod decode;
@@ -9,6 +11,8 @@ mod decode;
 mod healthcheck;
 mod shell;
 mod signing;
+#[cfg(feature = "simulate")]
+mod simulate;
 mod ticket;
 mod token;
 mod usage;

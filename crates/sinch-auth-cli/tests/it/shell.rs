@@ -91,7 +91,7 @@ fn bash_completes(words: &[&str]) -> Vec<String> {
 
 #[test]
 fn bash_completes_commands_and_their_flags() {
-    let offered = bash_completes(&["sinch-auth", "si"]);
+    let offered = bash_completes(&["sinch-auth", "sig"]);
     assert_eq!(offered, ["sign-request"], "{offered:?}");
 
     let offered = bash_completes(&["sinch-auth", "ve"]);

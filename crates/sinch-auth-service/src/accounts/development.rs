@@ -19,7 +19,7 @@ pub const DEVELOPMENT_KEY_PREFIX: &str = "development-only-";
 /// A new random candidate: `development-only-<uuid>` and 32 random bytes.
 fn candidate() -> Result<DevelopmentCredentials, String> {
     let mut secret = Zeroizing::new([0u8; 32]);
-    getrandom::getrandom(secret.as_mut()).map_err(|e| format!("no OS randomness: {e}"))?;
+    getrandom::fill(secret.as_mut()).map_err(|e| format!("no OS randomness: {e}"))?;
     let key = format!("{DEVELOPMENT_KEY_PREFIX}{}", uuid::Uuid::new_v4());
     let secret = Zeroizing::new(STANDARD.encode(*secret));
     DevelopmentCredentials::new(key, secret.as_str()).map_err(|e| e.to_string())

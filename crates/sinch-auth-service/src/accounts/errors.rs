@@ -4,7 +4,7 @@
 
 use sinch_auth_store::StoreError;
 
-use super::password::HashingFailed;
+use super::password::HashingError;
 use crate::problem::{Problem, ProblemCode};
 
 /// Seconds a client should wait before retrying while the database is down.
@@ -35,7 +35,18 @@ pub(crate) fn store_problem(error: StoreError) -> Problem {
     }
 }
 
-pub(crate) fn hashing_problem(error: HashingFailed) -> Problem {
-    tracing::error!(error = %error, "password hashing failed");
-    Problem::new(ProblemCode::Internal, "the password could not be checked")
+/// Seconds a client should wait before retrying while hashes are queued.
+const OVERLOADED_RETRY_AFTER_SECS: u64 = 2;
+
+pub(crate) fn hashing_problem(error: HashingError) -> Problem {
+    match error {
+        HashingError::Overloaded => Problem::overloaded(
+            OVERLOADED_RETRY_AFTER_SECS,
+            "too many password checks are waiting; retry in a moment",
+        ),
+        HashingError::Failed(_) => {
+            tracing::error!(error = %error, "password hashing failed");
+            Problem::new(ProblemCode::Internal, "the password could not be checked")
+        }
+    }
 }

@@ -22,7 +22,10 @@
 //!
 //! [`SessionAuthenticator`]: crate::accounts::SessionAuthenticator
 
+mod admin;
+mod audit;
 mod authenticator;
+mod bearer_session;
 mod database;
 mod development;
 mod errors;
@@ -35,7 +38,6 @@ mod session_cookie;
 mod sessions;
 mod web;
 
-use std::net::IpAddr;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
@@ -43,6 +45,7 @@ use sinch_auth::Application;
 use sinch_auth_store::{Store, StoreError, StoreOptions};
 use zeroize::Zeroizing;
 
+pub use admin::{AccountAdmin, AdminError, Revoked};
 pub use authenticator::SessionAuthenticator;
 pub use development::{DEVELOPMENT_KEY_PREFIX, DevelopmentError};
 pub use handlers::{LoginResponse, SignUpResponse};
@@ -51,13 +54,15 @@ pub use session_cookie::{PLAIN_COOKIE_NAME, SECURE_COOKIE_NAME};
 
 pub(crate) use database::Database;
 pub(crate) use errors::store_problem;
+pub(crate) use openapi::session_security;
 pub(crate) use origin::{OriginPolicy, Strictness};
 pub(crate) use session_cookie::{CookieSettings, SessionToken};
 
 use crate::api_extension::{ApiExtension, RouteInfo};
 use crate::caller::{ApiKeyAuthenticator, NotReady};
-use crate::rate_limit::{Limiter, Rate};
+use crate::rate_limit::{ClientNetwork, FailureBudget, Limiter, Rate};
 use crate::service::TokenService;
+use audit::AuditKey;
 use handlers::AccountsState;
 use password::PasswordHasher;
 use session_cache::SessionCache;
@@ -65,10 +70,11 @@ use session_cache::SessionCache;
 /// Who may create accounts with `POST /v1/accounts`.
 #[derive(Debug, Clone)]
 pub enum SignupPolicy {
-    /// Anyone who can reach the API. The development default.
+    /// Anyone who can reach the API. `serve`'s default only while it signs
+    /// with a throw-away development application.
     Open,
     /// Nobody: accounts come from elsewhere (an operator with the admin
-    /// key, a migration). The production default.
+    /// key, a migration). The default.
     Closed,
     /// Callers with an admin API key (`Authorization: Bearer <key>`), for
     /// example the operator's own back office.
@@ -86,22 +92,31 @@ impl SignupPolicy {
     }
 }
 
-/// Limits on password attempts (login, and sign-up per IP, and password
-/// changes per user), on top of the service's general per-IP limit.
+/// Limits on password attempts, on top of the service's general per-IP
+/// limit. Failures are what count against a username, keyed by the client
+/// network they come from: an attacker's failures slow down the attacker,
+/// not the account's owner signing in from elsewhere. A higher ceiling of
+/// failures from all networks together bounds a distributed attack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct LoginLimits {
-    /// Per client IP: logins and sign-ups. Default 30/min, burst 10.
+    /// Attempts (logins and sign-ups, failed or not) per client network.
+    /// Default 30/min, burst 10.
     pub per_ip: Option<Rate>,
-    /// Per username: logins and password changes. Default 10/min, burst 5.
+    /// Failed logins and wrong current passwords per username, from all
+    /// networks together. Default 10/min, burst 20.
     pub per_username: Option<Rate>,
+    /// Failed logins and wrong current passwords per username and client
+    /// network. Default 1/min, burst 5.
+    pub failures_per_network: Option<Rate>,
 }
 
 impl Default for LoginLimits {
     fn default() -> Self {
         LoginLimits {
             per_ip: Rate::new(30, 10),
-            per_username: Rate::new(10, 5),
+            per_username: Rate::new(10, 20),
+            failures_per_network: Rate::new(1, 5),
         }
     }
 }
@@ -112,18 +127,25 @@ impl LoginLimits {
         LoginLimits {
             per_ip: None,
             per_username: None,
+            failures_per_network: None,
         }
     }
 
-    /// With the per-IP limit (`None`: off).
+    /// With the per-IP attempt limit (`None`: off).
     pub fn with_per_ip(mut self, rate: Option<Rate>) -> Self {
         self.per_ip = rate;
         self
     }
 
-    /// With the per-username limit (`None`: off).
+    /// With the per-username failure ceiling (`None`: off).
     pub fn with_per_username(mut self, rate: Option<Rate>) -> Self {
         self.per_username = rate;
+        self
+    }
+
+    /// With the per-username-and-network failure limit (`None`: off).
+    pub fn with_failures_per_network(mut self, rate: Option<Rate>) -> Self {
+        self.failures_per_network = rate;
         self
     }
 }
@@ -133,7 +155,7 @@ impl LoginLimits {
 #[non_exhaustive]
 pub struct AccountsOptions {
     /// Who may sign up. Default [`SignupPolicy::Closed`]; `serve` opens it
-    /// in development.
+    /// when it signs with a throw-away development application.
     pub signup: SignupPolicy,
     /// How long a session lasts after login. Default 12 h.
     pub session_ttl: Duration,
@@ -147,8 +169,16 @@ pub struct AccountsOptions {
     /// Origins, besides the service's own, whose pages may use the session
     /// (the CORS origins). Default none.
     pub allowed_origins: Vec<String>,
+    /// The service's own origin as browsers see it (`https://host[:port]`).
+    /// When set, the cross-site check compares `Origin` with it instead of
+    /// with the request's `Host`, which a proxy may rewrite and a DNS
+    /// rebinding attack controls. Default none.
+    pub public_origin: Option<String>,
     /// Password hashes computed at once. Default: the number of CPUs.
     pub hashing_concurrency: usize,
+    /// Password hashes that may wait for one of those; beyond, requests
+    /// that need a hash get `503 overloaded` at once. Default 64.
+    pub max_waiting_hashes: usize,
     /// How often expired sessions are deleted. Default 15 min.
     pub purge_interval: Duration,
     /// How long a session found in the database is remembered, so that a
@@ -168,9 +198,11 @@ impl Default for AccountsOptions {
             secure_cookies: true,
             login_limits: LoginLimits::default(),
             allowed_origins: Vec::new(),
+            public_origin: None,
             hashing_concurrency: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(2),
+            max_waiting_hashes: 64,
             purge_interval: Duration::from_secs(15 * 60),
             session_cache: Duration::from_secs(1),
         }
@@ -209,9 +241,21 @@ impl AccountsOptions {
         self
     }
 
+    /// With the service's own origin, for the cross-site check.
+    pub fn with_public_origin(mut self, origin: Option<String>) -> Self {
+        self.public_origin = origin;
+        self
+    }
+
     /// With the number of password hashes computed at once.
     pub fn with_hashing_concurrency(mut self, concurrency: usize) -> Self {
         self.hashing_concurrency = concurrency;
+        self
+    }
+
+    /// With the number of password hashes that may wait for a turn.
+    pub fn with_max_waiting_hashes(mut self, waiting: usize) -> Self {
+        self.max_waiting_hashes = waiting;
         self
     }
 
@@ -235,8 +279,11 @@ pub(crate) struct Inner {
     pub(crate) cookie: CookieSettings,
     pub(crate) sessions: SessionCache,
     pub(crate) origins: OriginPolicy,
-    pub(crate) login_per_ip: Option<Limiter<IpAddr>>,
-    pub(crate) login_per_username: Option<Limiter<String>>,
+    pub(crate) login_per_ip: Option<Limiter<ClientNetwork>>,
+    pub(crate) failures_per_username: Option<FailureBudget<String>>,
+    pub(crate) failures_per_network: Option<FailureBudget<(String, Option<ClientNetwork>)>>,
+    /// Keys the hashes of usernames in failed-login audit lines.
+    pub(crate) audit_key: AuditKey,
 }
 
 /// Accounts mode's state. Cheap to clone (one `Arc`).
@@ -263,10 +310,16 @@ impl Accounts {
         Accounts {
             inner: Arc::new(Inner {
                 database,
-                hasher: PasswordHasher::new(options.hashing_concurrency),
+                hasher: PasswordHasher::new(
+                    options.hashing_concurrency,
+                    options.max_waiting_hashes,
+                ),
                 cookie: CookieSettings::new(options.secure_cookies, options.session_ttl),
                 sessions: SessionCache::new(options.session_cache),
-                origins: OriginPolicy::new(options.allowed_origins.clone()),
+                origins: OriginPolicy::new(
+                    options.allowed_origins.clone(),
+                    options.public_origin.clone(),
+                ),
                 login_per_ip: limits.per_ip.map(|rate| {
                     Limiter::new(
                         rate,
@@ -274,13 +327,21 @@ impl Accounts {
                         "too many sign-in attempts from this address; retry later",
                     )
                 }),
-                login_per_username: limits.per_username.map(|rate| {
-                    Limiter::new(
+                failures_per_username: limits.per_username.map(|rate| {
+                    FailureBudget::new(
                         rate,
                         "login_username",
-                        "too many sign-in attempts for this username; retry later",
+                        "too many failed sign-ins for this username; retry later",
                     )
                 }),
+                failures_per_network: limits.failures_per_network.map(|rate| {
+                    FailureBudget::new(
+                        rate,
+                        "login_failures",
+                        "too many failed sign-ins for this username from this address; retry later",
+                    )
+                }),
+                audit_key: AuditKey::random(),
                 options,
             }),
         }
@@ -421,10 +482,7 @@ async fn maintain(state: Weak<Inner>, connect: Option<(Zeroizing<String>, StoreO
             let Some(inner) = state.upgrade() else { return };
             if let Ok(store) = inner.database.store() {
                 let now = time::OffsetDateTime::now_utc();
-                match inner
-                    .database
-                    .observe(store.purge_expired_sessions(now).await)
-                {
+                match store.purge_expired_sessions(now).await {
                     Ok(0) => {}
                     Ok(purged) => tracing::info!(purged, "expired sessions deleted"),
                     Err(e) => tracing::warn!(error = %e, "expired sessions could not be deleted"),

@@ -4,7 +4,9 @@
 use serde_json::{Value, json};
 use utoipa::OpenApi;
 
+use super::handlers::delete::{self, AccountDeletion};
 use super::handlers::login::{self, LoginResponse};
+use super::handlers::login_request::{LoginRequest, SessionMode};
 use super::handlers::logout;
 use super::handlers::me::{self, Me};
 use super::handlers::password::{self, PasswordChange, PasswordChanged};
@@ -19,6 +21,7 @@ use crate::problem::{ProblemCode, add_openapi_problems};
         login::log_in,
         logout::log_out,
         me::me,
+        delete::delete_account,
         password::change_password,
         web::index,
         web::app_js,
@@ -27,10 +30,13 @@ use crate::problem::{ProblemCode, add_openapi_problems};
     components(schemas(
         Credentials,
         SignUpResponse,
+        LoginRequest,
+        SessionMode,
         LoginResponse,
         Me,
         PasswordChange,
-        PasswordChanged
+        PasswordChanged,
+        AccountDeletion
     ))
 )]
 struct AccountsApi;
@@ -56,12 +62,18 @@ const PROBLEMS: &[(&str, &str, &[ProblemCode])] = &[
             ProblemCode::SignupClosed,
             ProblemCode::Unauthenticated,
             ProblemCode::CrossSiteRequest,
+            ProblemCode::Overloaded,
         ],
     ),
     (
         "post",
         "/v1/login",
-        &[ProblemCode::Unauthenticated, ProblemCode::CrossSiteRequest],
+        &[
+            ProblemCode::Unauthenticated,
+            ProblemCode::CrossSiteRequest,
+            ProblemCode::UnknownApplication,
+            ProblemCode::Overloaded,
+        ],
     ),
     (
         "post",
@@ -74,6 +86,17 @@ const PROBLEMS: &[(&str, &str, &[ProblemCode])] = &[
         &[ProblemCode::Unauthenticated, ProblemCode::Unavailable],
     ),
     (
+        "delete",
+        "/v1/accounts/me",
+        &[
+            ProblemCode::Unauthenticated,
+            ProblemCode::WrongPassword,
+            ProblemCode::CredentialsChanged,
+            ProblemCode::CrossSiteRequest,
+            ProblemCode::Overloaded,
+        ],
+    ),
+    (
         "post",
         "/v1/accounts/me/password",
         &[
@@ -82,6 +105,7 @@ const PROBLEMS: &[(&str, &str, &[ProblemCode])] = &[
             ProblemCode::InvalidPassword,
             ProblemCode::CredentialsChanged,
             ProblemCode::CrossSiteRequest,
+            ProblemCode::Overloaded,
         ],
     ),
 ];
@@ -90,23 +114,32 @@ const PROBLEMS: &[(&str, &str, &[ProblemCode])] = &[
 const SESSION_OPERATIONS: &[(&str, &str)] = &[
     ("post", "/v1/logout"),
     ("get", "/v1/accounts/me"),
+    ("delete", "/v1/accounts/me"),
     ("post", "/v1/accounts/me/password"),
 ];
+
+/// The session, either way: the cookie (browsers) or the bearer token
+/// (native apps). The credential routes use it too (`fit_to_instance`).
+pub(crate) fn session_security() -> Value {
+    json!([{"session": []}, {"sessionToken": []}])
+}
 
 /// The fragment, for a session cookie named `cookie_name`.
 pub(crate) fn fragment(cookie_name: &str) -> Value {
     let mut doc = serde_json::to_value(AccountsApi::openapi()).unwrap_or_else(|_| json!({}));
     for (method, path, codes) in PROBLEMS {
-        let body: &[ProblemCode] = if *method == "post" && *path != "/v1/logout" {
-            BODY_PROBLEMS
-        } else {
-            &[]
-        };
+        let has_body = *method != "get" && *path != "/v1/logout";
+        let body: &[ProblemCode] = if has_body { BODY_PROBLEMS } else { &[] };
         add_openapi_problems(&mut doc, method, path, &[codes, body]);
     }
     for (method, path) in SESSION_OPERATIONS {
-        doc["paths"][path][method]["security"] = json!([{"session": []}]);
+        doc["paths"][path][method]["security"] = session_security();
     }
+    doc["components"]["securitySchemes"]["sessionToken"] = json!({
+        "type": "http",
+        "scheme": "bearer",
+        "description": "The `sessionToken` of a login with `\"session\": \"bearer\"` (native apps), sent as `Authorization: Bearer <sessionToken>`. Not subject to the cross-site check: it is not sent by a browser on its own.",
+    });
     doc["components"]["securitySchemes"]["session"] = json!({
         "type": "apiKey",
         "in": "cookie",

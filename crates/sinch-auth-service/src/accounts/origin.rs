@@ -6,6 +6,12 @@
 //! carries the cookie must come from the service's own origin (or one
 //! listed in `cors_origins`), as the browser's `Origin` header says, or,
 //! for browsers that send no `Origin`, as `Sec-Fetch-Site` says.
+//!
+//! The service's own origin is `public_origin` when configured; otherwise
+//! the request's `Host`. `Host` is what the client connected to by name,
+//! so a proxy that rewrites it breaks the check, and a DNS rebinding page
+//! (`http://evil.test:8080` resolving to the service) passes it: an
+//! operator who knows the public origin should configure it.
 
 use http::header::{HOST, ORIGIN};
 use http::{HeaderMap, Method, Uri};
@@ -27,15 +33,19 @@ pub(crate) enum Strictness {
     Credentials,
 }
 
-/// The origins allowed besides the service's own.
+/// The service's own origin, and the origins allowed besides it.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct OriginPolicy {
     extra: Vec<String>,
+    public_origin: Option<String>,
 }
 
 impl OriginPolicy {
-    pub(crate) fn new(extra: Vec<String>) -> Self {
-        OriginPolicy { extra }
+    pub(crate) fn new(extra: Vec<String>, public_origin: Option<String>) -> Self {
+        OriginPolicy {
+            extra,
+            public_origin,
+        }
     }
 
     /// Checks a request; safe methods (GET, HEAD) change nothing and pass.
@@ -89,6 +99,11 @@ impl OriginPolicy {
     fn allows(&self, origin: &str, uri: &Uri, headers: &HeaderMap) -> bool {
         if self.extra.iter().any(|o| o == origin) {
             return true;
+        }
+        if let Some(public) = &self.public_origin {
+            // Configured origins are canonical (lowercase, no default port),
+            // as browsers write them.
+            return origin.eq_ignore_ascii_case(public);
         }
         let Some((scheme, authority)) = origin.split_once("://") else {
             return false; // "null" and other opaque origins
@@ -222,8 +237,34 @@ mod tests {
     }
 
     #[test]
+    fn the_public_origin_replaces_the_host() {
+        let policy = OriginPolicy::new(vec![], Some("https://auth.example.com".into()));
+        let check = |h: &HeaderMap| {
+            policy
+                .check(
+                    &Method::POST,
+                    &Uri::from_static("/"),
+                    h,
+                    Strictness::CookieAuthenticated,
+                )
+                .is_ok()
+        };
+        assert!(check(&headers(&[
+            ("host", "internal:8080"),
+            ("origin", "https://auth.example.com")
+        ])));
+        assert!(
+            !check(&headers(&[
+                ("host", "evil.test:8080"),
+                ("origin", "http://evil.test:8080")
+            ])),
+            "DNS rebinding: Host and Origin agree, but it is not the service"
+        );
+    }
+
+    #[test]
     fn listed_origins_are_allowed() {
-        let policy = OriginPolicy::new(vec!["https://app.example.com".into()]);
+        let policy = OriginPolicy::new(vec!["https://app.example.com".into()], None);
         let h = headers(&[
             ("host", "auth.example.com"),
             ("origin", "https://app.example.com"),

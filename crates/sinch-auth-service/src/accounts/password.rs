@@ -1,18 +1,23 @@
-//! Passwords: the policy (8–128 characters, counted as characters, never
-//! trimmed) and Argon2id hashing off the async runtime, a few at a time.
+//! Passwords: the policy (NIST SP 800-63B: 8–128 characters, counted as
+//! characters, never trimmed; not the username; not in a list of common or
+//! breached passwords) and Argon2id hashing off the async runtime, a few at
+//! a time.
 //!
 //! A hash costs tens of milliseconds of CPU and 19 MiB of memory by design.
 //! Run on the runtime's worker threads, a burst of logins would stall every
 //! other request; run unbounded on the blocking pool, it would take all the
 //! cores and memory. So each hash runs on `spawn_blocking` while holding one
 //! of a fixed number of permits (default: one per CPU), and waiting logins
-//! queue for a permit without occupying a thread.
+//! queue for a permit without occupying a thread. The queue is bounded too:
+//! past a configured number of waiting hashes a request is refused at once
+//! (`503 overloaded`), rather than waiting until it times out.
 //!
 //! The 19 MiB of Argon2 memory are allocated once per permit and reused:
 //! allocating and freeing them per hash, as `argon2`'s convenience methods
 //! do, made the allocator keep ever more of them (a load test saw the
 //! resident size pass 500 MiB after a thousand logins).
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use argon2::password_hash::{Output, ParamsString, PasswordHash as Phc, SaltString};
@@ -36,9 +41,9 @@ const LANES: u32 = 1;
 /// which takes as long as a wrong password for a real account.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$Qq+RSLy0Zj7l3HVvS1cfkg$5k6Rxm8ZEK9qa5OUhtBtDTRtXWl6VHS1n3zDxnWM+sE";
 
-/// Why a password is refused at sign-up or change; safe to show (it never
-/// quotes the password).
-pub(crate) fn check_policy(password: &str) -> Result<(), String> {
+/// Why `username`'s new password is refused at sign-up or change; safe to
+/// show (it never quotes the password).
+pub(crate) fn check_policy(username: &str, password: &str) -> Result<(), String> {
     let chars = password.chars().count();
     if chars < MIN_PASSWORD_CHARS {
         return Err(format!(
@@ -49,6 +54,23 @@ pub(crate) fn check_policy(password: &str) -> Result<(), String> {
         return Err(format!(
             "the password is {chars} characters long; use at most {MAX_PASSWORD_CHARS}"
         ));
+    }
+    let lowercase = password.to_lowercase();
+    if lowercase == username.to_lowercase() {
+        return Err(
+            "the password is the username; choose one that cannot be guessed from it".into(),
+        );
+    }
+    // The `passwords` crate's list: about 100,000 of the most common and
+    // breached passwords, exact matches (case variants are checked here).
+    if passwords::analyzer::is_common_password(password)
+        || passwords::analyzer::is_common_password(&lowercase)
+    {
+        return Err(
+            "the password is in a list of common or breached passwords; choose another \
+             (a few unrelated words make a strong one)"
+                .into(),
+        );
     }
     Ok(())
 }
@@ -119,26 +141,61 @@ fn grow(memory: &mut Memory, blocks: usize) {
     }
 }
 
-/// Hashing failed for a reason that is ours (the blocking pool is gone, the
-/// OS has no randomness): the request gets a 500, never a wrong answer.
+/// Why no hash was computed.
 #[derive(Debug, thiserror::Error)]
-#[error("password hashing failed: {0}")]
-pub(crate) struct HashingFailed(String);
+pub(crate) enum HashingError {
+    /// Too many hashes wait already: the request gets `503 overloaded`.
+    #[error("too many password hashes are waiting")]
+    Overloaded,
+    /// A reason that is ours (the blocking pool is gone, the OS has no
+    /// randomness): the request gets a 500, never a wrong answer.
+    #[error("password hashing failed: {0}")]
+    Failed(String),
+}
 
-/// Argon2id with bounded concurrency.
+/// Argon2id with bounded concurrency and a bounded queue.
 pub(crate) struct PasswordHasher {
     permits: Arc<Semaphore>,
+    /// Requests waiting for a permit, and how many may.
+    waiting: AtomicUsize,
+    max_waiting: usize,
     /// Working memory of finished hashes, at most one per permit.
     memories: Arc<Mutex<Vec<Memory>>>,
 }
 
+/// Counts one waiting request while it lives.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 impl PasswordHasher {
-    /// At most `concurrency` hashes at once (at least 1).
-    pub(crate) fn new(concurrency: usize) -> Self {
+    /// At most `concurrency` hashes at once (at least 1), and at most
+    /// `max_waiting` more waiting for a turn.
+    pub(crate) fn new(concurrency: usize, max_waiting: usize) -> Self {
         PasswordHasher {
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            waiting: AtomicUsize::new(0),
+            max_waiting,
             memories: Arc::new(Mutex::new(Vec::new())),
         }
+    }
+
+    /// A permit now, or after waiting in a queue that has room.
+    async fn permit(&self) -> Result<tokio::sync::OwnedSemaphorePermit, HashingError> {
+        if let Ok(permit) = self.permits.clone().try_acquire_owned() {
+            return Ok(permit);
+        }
+        let waiting = Waiting(&self.waiting);
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.max_waiting {
+            return Err(HashingError::Overloaded);
+        }
+        let permit = self.permits.clone().acquire_owned().await;
+        drop(waiting);
+        permit.map_err(|_| HashingError::Failed("the hasher was shut down".into()))
     }
 
     /// Runs `work` on the blocking pool once a permit is free, with a
@@ -149,13 +206,8 @@ impl PasswordHasher {
     async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut Memory) -> T + Send + 'static,
-    ) -> Result<T, HashingFailed> {
-        let permit = self
-            .permits
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| HashingFailed("the hasher was shut down".into()))?;
+    ) -> Result<T, HashingError> {
+        let permit = self.permit().await?;
         let memories = self.memories.clone();
         tokio::task::spawn_blocking(move || {
             let pool = || memories.lock().unwrap_or_else(|p| p.into_inner());
@@ -166,25 +218,25 @@ impl PasswordHasher {
             result
         })
         .await
-        .map_err(|e| HashingFailed(format!("the hashing task failed: {e}")))
+        .map_err(|e| HashingError::Failed(format!("the hashing task failed: {e}")))
     }
 
     /// A new PHC hash of `password` with a random 128-bit salt.
     pub(crate) async fn hash(
         &self,
         password: Zeroizing<String>,
-    ) -> Result<PasswordHash, HashingFailed> {
+    ) -> Result<PasswordHash, HashingError> {
         let mut salt = [0u8; 16];
-        getrandom::getrandom(&mut salt)
-            .map_err(|e| HashingFailed(format!("no randomness for the salt: {e}")))?;
+        getrandom::fill(&mut salt)
+            .map_err(|e| HashingError::Failed(format!("no randomness for the salt: {e}")))?;
         let phc = self
             .run(move |memory| {
                 let salt = SaltString::encode_b64(&salt).map_err(|e| e.to_string())?;
                 hash_into(memory, password.as_bytes(), &salt)
             })
             .await?
-            .map_err(HashingFailed)?;
-        PasswordHash::new(phc).map_err(|e| HashingFailed(e.to_string()))
+            .map_err(HashingError::Failed)?;
+        PasswordHash::new(phc).map_err(|e| HashingError::Failed(e.to_string()))
     }
 
     /// Whether `password` matches `stored`. With no stored hash (unknown
@@ -194,7 +246,7 @@ impl PasswordHasher {
         &self,
         password: Zeroizing<String>,
         stored: Option<&PasswordHash>,
-    ) -> Result<bool, HashingFailed> {
+    ) -> Result<bool, HashingError> {
         let known = stored.is_some();
         let phc = Zeroizing::new(
             stored
@@ -223,15 +275,61 @@ mod tests {
 
     #[test]
     fn policy_counts_characters_and_never_trims() {
-        assert!(check_policy("1234567").is_err());
-        assert!(check_policy("12345678").is_ok());
-        assert!(check_policy("       8").is_ok(), "spaces count");
+        let check = |p: &str| check_policy("someone", p);
+        assert!(check("7 chars").is_err());
+        assert!(check("8 chars!").is_ok());
+        assert!(check("      8x").is_ok(), "spaces count");
         // 8 characters, 16 bytes.
-        assert!(check_policy("ééééééé").is_err());
-        assert!(check_policy("éééééééé").is_ok());
-        assert!(check_policy(&"x".repeat(128)).is_ok());
-        let err = check_policy(&"x".repeat(129)).unwrap_err();
-        assert!(err.contains("129") && !err.contains("xxx"), "{err}");
+        assert!(check("éééééé7").is_err());
+        assert!(check("éééééé8z").is_ok());
+        assert!(check(&"xy".repeat(64)).is_ok());
+        let err = check(&"xy".repeat(65)).unwrap_err();
+        assert!(err.contains("130") && !err.contains("xyx"), "{err}");
+    }
+
+    #[test]
+    fn weak_passwords_are_refused_with_a_reason() {
+        let err = check_policy("Alice-2024", "alice-2024").unwrap_err();
+        assert!(err.contains("username"), "{err}");
+        for common in [
+            "password",
+            "12345678",
+            "iloveyou",
+            "Password1",
+            "PASSWORD",
+            "qwertyuiop",
+        ] {
+            let err = check_policy("alice", common).unwrap_err();
+            assert!(err.contains("common or breached"), "{common}: {err}");
+        }
+        assert!(check_policy("alice", "correct horse battery staple").is_ok());
+    }
+
+    #[tokio::test]
+    async fn the_queue_is_bounded() {
+        let hasher = Arc::new(PasswordHasher::new(1, 1));
+        let password = || Zeroizing::new("a long enough password".to_owned());
+        // One hashing, one waiting: the third is refused at once.
+        let first = tokio::spawn({
+            let hasher = hasher.clone();
+            async move { hasher.hash(password()).await }
+        });
+        tokio::task::yield_now().await;
+        let second = tokio::spawn({
+            let hasher = hasher.clone();
+            async move { hasher.hash(password()).await }
+        });
+        while hasher.waiting.load(Ordering::SeqCst) == 0 {
+            tokio::task::yield_now().await;
+        }
+        assert!(matches!(
+            hasher.hash(password()).await,
+            Err(HashingError::Overloaded)
+        ));
+        first.await.unwrap().unwrap();
+        second.await.unwrap().unwrap();
+        assert_eq!(hasher.waiting.load(Ordering::SeqCst), 0);
+        hasher.hash(password()).await.unwrap();
     }
 
     #[test]
@@ -280,7 +378,7 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_verify_and_unknown_users_never_match() {
-        let hasher = PasswordHasher::new(2);
+        let hasher = PasswordHasher::new(2, 8);
         let password = || Zeroizing::new("correct horse battery".to_owned());
         let hash = hasher.hash(password()).await.unwrap();
         assert!(

@@ -31,7 +31,7 @@ impl SessionToken {
     /// 32 bytes from the operating system's CSPRNG.
     pub(crate) fn generate() -> Result<Self, getrandom::Error> {
         let mut bytes = Zeroizing::new([0u8; 32]);
-        getrandom::getrandom(bytes.as_mut())?;
+        getrandom::fill(bytes.as_mut())?;
         Ok(SessionToken(Zeroizing::new(URL_SAFE_NO_PAD.encode(*bytes))))
     }
 
@@ -58,7 +58,9 @@ impl SessionToken {
         hex::encode(&Sha256::digest(stored)[..6])
     }
 
-    fn expose(&self) -> &str {
+    /// The token itself: for the `Set-Cookie` header, or the body of a
+    /// bearer login. Never for a log.
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 }

@@ -1,10 +1,11 @@
-//! The request's session: the cookie, the cross-site check, the lookup.
-//! Shared by the credential routes' authenticator and the accounts routes.
+//! The request's session: the bearer token or the cookie (with the
+//! cross-site check), the lookup. Shared by the credential routes'
+//! authenticator and the accounts routes.
 
 use http::{HeaderMap, Method, Uri};
-use sinch_auth_store::{Session, SessionTokenHash, StoreError};
+use sinch_auth_store::{Session, SessionKind, SessionTokenHash, StoreError};
 
-use super::{Accounts, SessionToken, Strictness, store_problem};
+use super::{Accounts, SessionToken, Strictness, bearer_session, store_problem};
 use crate::caller::AuthError;
 use crate::problem::Problem;
 
@@ -32,7 +33,7 @@ impl From<SessionError> for AuthError {
         match e {
             SessionError::Missing => AuthError::rejected(
                 "missing_session",
-                "sign in first (POST /v1/login) and send the session cookie",
+                "sign in first (POST /v1/login) and send the session cookie, or Authorization: Bearer <sessionToken>",
             ),
             SessionError::Invalid => AuthError::rejected(
                 "invalid_session",
@@ -58,10 +59,12 @@ impl From<SessionError> for Problem {
 }
 
 impl Accounts {
-    /// The session a request carries, checked: cookie present, request from
-    /// an allowed origin (for state-changing methods), token well formed,
-    /// session live in the database (or, unless `fresh`, found live there
-    /// within the session cache's lifetime).
+    /// The session a request carries, checked: an `Authorization: Bearer`
+    /// session token, or else the cookie (and then the request must come
+    /// from an allowed origin, for state-changing methods); the token well
+    /// formed; the session live in the database (or, unless `fresh`, found
+    /// live there within the session cache's lifetime) and held the way it
+    /// was issued (a cookie's token is no bearer token, and the reverse).
     pub(crate) async fn current_session(
         &self,
         method: &Method,
@@ -70,12 +73,17 @@ impl Accounts {
         fresh: bool,
     ) -> Result<CurrentSession, SessionError> {
         let inner = &self.inner;
-        let cookie = inner.cookie.read(headers).ok_or(SessionError::Missing)?;
-        inner
-            .origins
-            .check(method, uri, headers, Strictness::CookieAuthenticated)
-            .map_err(SessionError::CrossSite)?;
-        let token = cookie.ok_or(SessionError::Invalid)?;
+        let (token, kind) = match bearer_session::read(headers) {
+            Some(token) => (token.ok_or(SessionError::Invalid)?, SessionKind::Bearer),
+            None => {
+                let cookie = inner.cookie.read(headers).ok_or(SessionError::Missing)?;
+                inner
+                    .origins
+                    .check(method, uri, headers, Strictness::CookieAuthenticated)
+                    .map_err(SessionError::CrossSite)?;
+                (cookie.ok_or(SessionError::Invalid)?, SessionKind::Cookie)
+            }
+        };
         let hash = token.hash();
         let now = time::OffsetDateTime::now_utc();
         let remembered = if fresh {
@@ -88,15 +96,18 @@ impl Accounts {
             None => {
                 let epoch = inner.sessions.epoch();
                 let store = inner.database.store().map_err(SessionError::Store)?;
-                let session = inner
-                    .database
-                    .observe(store.find_session(&hash, now).await)
+                let session = store
+                    .find_session(&hash, now)
+                    .await
                     .map_err(SessionError::Store)?
                     .ok_or(SessionError::Invalid)?;
                 inner.sessions.insert(epoch, hash.clone(), session.clone());
                 session
             }
         };
+        if session.kind != kind {
+            return Err(SessionError::Invalid);
+        }
         Ok(CurrentSession {
             token,
             hash,

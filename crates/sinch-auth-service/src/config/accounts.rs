@@ -1,8 +1,8 @@
 //! Accounts-mode settings, and the rules that tell development from
-//! production: development opens sign-up and generates throw-away Sinch
-//! credentials when none are configured; production requires real
-//! credentials and secure cookies, and keeps sign-up closed unless it is
-//! configured otherwise.
+//! production: development generates throw-away Sinch credentials when
+//! none are configured, and only then opens sign-up by default; production
+//! requires real credentials and secure cookies. With real credentials,
+//! sign-up is closed unless it is configured otherwise.
 
 use std::time::Duration;
 
@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 
 use super::env::{DATABASE_URL_FILE_VAR, SIGNUP_ADMIN_KEYS_FILE_VAR, SIGNUP_ADMIN_KEYS_VAR};
 use super::file::RawConfig;
-use super::values::{Lookup, enum_value, err, key_digests, rate, secs};
+use super::values::{Lookup, enum_value, err, key_digests, number, rate, secs, unreadable_file};
 use super::{ConfigError, Overrides};
 use crate::accounts::{AccountsOptions, SignupPolicy};
 use crate::caller::ApiKeyAuthenticator;
@@ -21,8 +21,8 @@ use crate::caller::ApiKeyAuthenticator;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Environment {
-    /// The default: open sign-up, throw-away Sinch credentials when none
-    /// are configured.
+    /// The default: throw-away Sinch credentials (and open sign-up) when
+    /// none are configured.
     #[default]
     Development,
     /// Real Sinch credentials and secure cookies required; sign-up closed
@@ -47,9 +47,6 @@ pub struct AccountsSettings {
     pub database_url: DatabaseUrl,
     /// Sign-up, sessions, cookies, login limits.
     pub options: AccountsOptions,
-    /// Whether sign-up was set explicitly (production warns when it is
-    /// open).
-    pub signup_explicit: bool,
 }
 
 pub(super) fn environment(raw: &RawConfig) -> Result<Environment, ConfigError> {
@@ -60,7 +57,7 @@ pub(super) fn environment(raw: &RawConfig) -> Result<Environment, ConfigError> {
     )
 }
 
-fn database_url(
+pub(super) fn database_url(
     raw: &RawConfig,
     lookup: Lookup<'_>,
     overrides: &Overrides,
@@ -77,12 +74,10 @@ fn database_url(
             }
             (None, Some(url), None) => url.clone(),
             (None, None, Some(path)) => {
-                let text = Zeroizing::new(std::fs::read_to_string(path.trim()).map_err(|e| {
-                    ConfigError::new(
-                        DATABASE_URL_FILE_VAR,
-                        format!("cannot read {}: {}", path.trim(), e.kind()),
-                    )
-                })?);
+                let text =
+                    Zeroizing::new(std::fs::read_to_string(path.trim()).map_err(|e| {
+                        unreadable_file(DATABASE_URL_FILE_VAR, path.trim(), e.kind())
+                    })?);
                 text.trim().to_owned()
             }
             (None, None, None) => sinch_auth_store::default_database_url(),
@@ -92,16 +87,22 @@ fn database_url(
     DatabaseUrl::parse(&url).map_err(|e| err("database_url", e.to_string()))
 }
 
+/// The sign-up policy: as configured, else open only while the throw-away
+/// development application signs (nobody's real Sinch app is at stake),
+/// else the default (closed).
 fn signup_policy(
     raw: &RawConfig,
     lookup: Lookup<'_>,
-    environment: Environment,
+    generated_application: bool,
 ) -> Result<SignupPolicy, ConfigError> {
-    let default = match environment {
-        Environment::Development => "open",
-        Environment::Production => "closed",
+    let Some(configured) = raw.accounts.signup.as_deref() else {
+        return Ok(if generated_application {
+            SignupPolicy::Open
+        } else {
+            AccountsOptions::default().signup
+        });
     };
-    match raw.accounts.signup.as_deref().unwrap_or(default) {
+    match configured {
         "open" => Ok(SignupPolicy::Open),
         "closed" => Ok(SignupPolicy::Closed),
         "admin-key" => {
@@ -128,10 +129,12 @@ pub(super) fn accounts_settings(
     lookup: Lookup<'_>,
     overrides: &Overrides,
     environment: Environment,
+    generated_application: bool,
     cors_origins: &[String],
+    public_origin: Option<String>,
 ) -> Result<AccountsSettings, ConfigError> {
     let database_url = database_url(raw, lookup, overrides)?;
-    let signup = signup_policy(raw, lookup, environment)?;
+    let signup = signup_policy(raw, lookup, generated_application)?;
     let defaults = AccountsOptions::default();
     let session_ttl = secs(
         "accounts.session_ttl_secs",
@@ -175,7 +178,20 @@ pub(super) fn accounts_settings(
             "rate_limit.login_per_username_burst",
             raw_limits.login_per_username_burst,
             limits.per_username,
+        )?)
+        .with_failures_per_network(rate(
+            "rate_limit.login_failures_per_minute",
+            raw_limits.login_failures_per_minute,
+            "rate_limit.login_failures_burst",
+            raw_limits.login_failures_burst,
+            limits.failures_per_network,
         )?);
+    let max_waiting_hashes = number(
+        "accounts.max_waiting_hashes",
+        raw.accounts.max_waiting_hashes,
+        defaults.max_waiting_hashes as u64,
+        0..=100_000,
+    )? as usize;
     // Expired sessions are purged at least as often as they expire.
     let purge_interval = defaults
         .purge_interval
@@ -189,8 +205,9 @@ pub(super) fn accounts_settings(
             .with_secure_cookies(secure_cookies)
             .with_login_limits(login_limits)
             .with_allowed_origins(cors_origins.to_vec())
+            .with_public_origin(public_origin)
             .with_purge_interval(purge_interval)
-            .with_session_cache(session_cache),
-        signup_explicit: raw.accounts.signup.is_some(),
+            .with_session_cache(session_cache)
+            .with_max_waiting_hashes(max_waiting_hashes),
     })
 }

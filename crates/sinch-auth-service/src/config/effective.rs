@@ -81,6 +81,8 @@ enum Value {
     List(Vec<String>),
     /// Not used in this mode.
     Unused,
+    /// Optional and not set.
+    Unset,
 }
 
 impl fmt::Display for Value {
@@ -94,7 +96,7 @@ impl fmt::Display for Value {
                 let items: Vec<String> = items.iter().map(|s| quote(s)).collect();
                 write!(f, "[{}]", items.join(", "))
             }
-            Value::Unused => Ok(()),
+            Value::Unused | Value::Unset => Ok(()),
         }
     }
 }
@@ -137,11 +139,29 @@ impl Settings {
             "log_level" => text(&self.log_level),
             "request_timeout_secs" => secs(o.request_timeout),
             "shutdown_grace_secs" => secs(self.shutdown_grace),
+            "forwarded_header" => text(o.forwarded_header.as_str()),
+            "max_connections" => Value::Num(o.max_connections as u64),
+            "public_origin" => match a.map(|a| a.public_origin.as_deref()) {
+                Some(Some(origin)) => text(origin),
+                Some(None) => Value::Unset,
+                None => Value::Unused,
+            },
+            "rate_limit.ipv6_prefix" => Value::Num(u64::from(limits.ipv6_prefix)),
+            "rate_limit.login_failures_per_minute" => {
+                login.map_or(Value::Unused, |l| per_minute(l.failures_per_network))
+            }
+            "rate_limit.login_failures_burst" => {
+                login.map_or(Value::Unused, |l| burst(l.failures_per_network))
+            }
+            "accounts.max_waiting_hashes" => {
+                a.map_or(Value::Unused, |a| Value::Num(a.max_waiting_hashes as u64))
+            }
             "trusted_proxies" => {
                 Value::List(o.trusted_proxies.iter().map(|p| p.to_string()).collect())
             }
             "cors_origins" => Value::List(o.cors_origins.clone()),
             "cors_allow_credentials" => Value::Bool(o.cors_allow_credentials),
+            "environment_host" => Value::Str(self.environment_host.clone()),
             "tickets.default_ttl_secs" => secs(o.tickets.default_ttl),
             "tickets.min_ttl_secs" => secs(o.tickets.min_ttl),
             "tickets.max_ttl_secs" => secs(o.tickets.max_ttl),
@@ -231,7 +251,9 @@ impl Settings {
             Some(apps) => {
                 for name in apps.names() {
                     if let Some((_, app)) = apps.get(Some(name)) {
-                        let _ = writeln!(out, "# {name}: key {}", app.key().as_str());
+                        let host = apps.environment_host(Some(name)).unwrap_or_default();
+                        let key = app.key().as_str();
+                        let _ = writeln!(out, "# {name}: key {key}, environment host {host}");
                     }
                 }
             }

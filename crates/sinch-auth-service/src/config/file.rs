@@ -18,8 +18,12 @@ pub(crate) struct RawConfig {
     pub(crate) request_timeout_secs: Option<u64>,
     pub(crate) shutdown_grace_secs: Option<u64>,
     pub(crate) trusted_proxies: Option<Vec<String>>,
+    pub(crate) forwarded_header: Option<String>,
+    pub(crate) max_connections: Option<u64>,
+    pub(crate) public_origin: Option<String>,
     pub(crate) cors_origins: Option<Vec<String>>,
     pub(crate) cors_allow_credentials: Option<bool>,
+    pub(crate) environment_host: Option<String>,
     #[serde(default)]
     pub(crate) tickets: RawTtl,
     #[serde(default)]
@@ -51,10 +55,13 @@ pub(crate) struct RawRateLimit {
     pub(crate) per_ip_burst: Option<u64>,
     pub(crate) per_user_per_minute: Option<u64>,
     pub(crate) per_user_burst: Option<u64>,
+    pub(crate) ipv6_prefix: Option<u64>,
     pub(crate) login_per_ip_per_minute: Option<u64>,
     pub(crate) login_per_ip_burst: Option<u64>,
     pub(crate) login_per_username_per_minute: Option<u64>,
     pub(crate) login_per_username_burst: Option<u64>,
+    pub(crate) login_failures_per_minute: Option<u64>,
+    pub(crate) login_failures_burst: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -66,6 +73,7 @@ pub(crate) struct RawAccounts {
     pub(crate) session_ttl_secs: Option<u64>,
     pub(crate) session_cache_ms: Option<u64>,
     pub(crate) secure_cookies: Option<bool>,
+    pub(crate) max_waiting_hashes: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -105,6 +113,7 @@ pub(crate) struct RawApplication {
     pub(crate) key: String,
     pub(crate) secret_file: Option<String>,
     pub(crate) secret_env: Option<String>,
+    pub(crate) environment_host: Option<String>,
 }
 
 fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {

@@ -80,11 +80,7 @@ impl ConfigError {
 
     /// An error about the file key `setting`, also naming its variable.
     pub(crate) fn setting(setting: &str, message: impl std::fmt::Display) -> Self {
-        let name = match env::var_for(setting) {
-            Some(var) => format!("{setting} ({var})"),
-            None => setting.to_owned(),
-        };
-        ConfigError::new(name, message)
+        ConfigError::new(named(setting), message)
     }
 
     /// The setting's name.
@@ -95,6 +91,15 @@ impl ConfigError {
     /// What is wrong.
     pub fn message(&self) -> &str {
         &self.message
+    }
+}
+
+/// The file key `setting` with its variable, as errors and warnings name
+/// it: `accounts.signup (SINCH_AUTH_SIGNUP)`.
+pub(crate) fn named(setting: &str) -> String {
+    match env::var_for(setting) {
+        Some(var) => format!("{setting} ({var})"),
+        None => setting.to_owned(),
     }
 }
 
@@ -179,8 +184,60 @@ pub struct Settings {
     pub jwt: Option<JwtSettings>,
     /// Database, sign-up, sessions (accounts mode).
     pub accounts: Option<AccountsSettings>,
+    /// The environment host of applications that set none (and of the
+    /// generated development application). Default
+    /// [`DEFAULT_ENVIRONMENT_HOST`](crate::DEFAULT_ENVIRONMENT_HOST).
+    pub environment_host: String,
     /// Where each table setting came from, for `--print-config`.
     sources: Vec<(&'static str, Source)>,
+}
+
+/// What `sinch-auth accounts` needs of `serve`'s configuration: the
+/// database, found exactly as `serve` finds it, and the log settings (the
+/// audit lines go to the log).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct AdminSettings {
+    /// `--database-url`, `SINCH_AUTH_DATABASE_URL`, its `_FILE` variable,
+    /// the file's `database_url`, or the default SQLite file.
+    pub database_url: DatabaseUrl,
+    /// Log format. Default text.
+    pub log_format: LogFormat,
+    /// Log filter. Default [`DEFAULT_LOG_LEVEL`].
+    pub log_level: String,
+}
+
+impl AdminSettings {
+    /// Reads the optional file and the variables from `lookup`; only the
+    /// database and logging settings are validated.
+    pub fn load(
+        file: Option<&Path>,
+        lookup: &dyn Fn(&str) -> Option<String>,
+        overrides: &Overrides,
+    ) -> Result<AdminSettings, ConfigError> {
+        let mut raw = Settings::raw_file(file)?;
+        env::apply_env(&mut raw, lookup)?;
+        let log_format = match overrides.log_format {
+            Some(format) => format,
+            None => values::enum_value("log_format", raw.log_format.as_deref(), LogFormat::Text)?,
+        };
+        let log_level = raw
+            .log_level
+            .clone()
+            .unwrap_or_else(|| DEFAULT_LOG_LEVEL.to_owned());
+        crate::telemetry::parse_filter(&log_level)
+            .map_err(|e| ConfigError::setting("log_level", e.to_string()))?;
+        Ok(AdminSettings {
+            database_url: accounts::database_url(&raw, lookup, overrides)?,
+            log_format,
+            log_level,
+        })
+    }
+
+    /// Reads everything from the process environment.
+    pub fn from_env(file: Option<&Path>, overrides: &Overrides) -> Result<Self, ConfigError> {
+        Self::load(file, &|name| std::env::var(name).ok(), overrides)
+    }
 }
 
 impl Settings {
@@ -191,7 +248,17 @@ impl Settings {
         lookup: &dyn Fn(&str) -> Option<String>,
         overrides: &Overrides,
     ) -> Result<Settings, ConfigError> {
-        let mut raw = match file {
+        let mut raw = Self::raw_file(file)?;
+        let sources = effective::sources(&mut raw, lookup, overrides);
+        env::apply_env(&mut raw, lookup)?;
+        let mut settings = validate::validate(raw, lookup, overrides)?;
+        settings.sources = sources;
+        Ok(settings)
+    }
+
+    /// The file as written (empty without one), not yet validated.
+    fn raw_file(file: Option<&Path>) -> Result<file::RawConfig, ConfigError> {
+        let raw = match file {
             None => file::RawConfig::default(),
             Some(path) => {
                 let text = std::fs::read_to_string(path).map_err(|e| {
@@ -205,11 +272,7 @@ impl Settings {
                 })?
             }
         };
-        let sources = effective::sources(&mut raw, lookup, overrides);
-        env::apply_env(&mut raw, lookup)?;
-        let mut settings = validate::validate(raw, lookup, overrides)?;
-        settings.sources = sources;
-        Ok(settings)
+        Ok(raw)
     }
 
     fn parse_file(text: &str) -> Result<file::RawConfig, ConfigError> {
@@ -220,4 +283,24 @@ impl Settings {
     pub fn from_env(file: Option<&Path>, overrides: &Overrides) -> Result<Settings, ConfigError> {
         Self::load(file, &|name| std::env::var(name).ok(), overrides)
     }
+}
+
+/// For the fuzz targets ([`crate::fuzzing`]): `text` as the configuration
+/// file, as every variable's value, and through each value parser; nothing
+/// that reads files or the network.
+pub(crate) fn fuzz_values(text: &str) {
+    let _ = Settings::parse_file(text);
+    let mut raw = file::RawConfig::default();
+    let _ = env::apply_env(&mut raw, &|_| Some(text.to_owned()));
+    let _ = values::parse_net(text);
+    let _ = values::check_origin(text);
+    let _ = values::looks_like_secret(text);
+    let _ = values::enum_value("x", Some(text), CallerAuthMode::default());
+    let _ = values::enum_value("x", Some(text), LogFormat::default());
+    let _ = values::enum_value("x", Some(text), Environment::default());
+    let _ = values::enum_value("x", Some(text), crate::ForwardedHeader::default());
+    let _ = crate::caller::jwt::parse_algorithm(text);
+    let _ = crate::caller::jwt::validate_jwks_url(text);
+    let _ = DatabaseUrl::parse(text);
+    let _ = crate::telemetry::parse_filter(text);
 }

@@ -11,7 +11,8 @@ use super::accounts::{Environment, accounts_settings, environment};
 use super::env::{API_KEYS_FILE_VAR, API_KEYS_VAR};
 use super::file::{RawApplication, RawConfig, RawJwt, RawTtl};
 use super::values::{
-    Lookup, check_origin, enum_value, err, key_digests, parse_net, rate, secs, valid_name,
+    Lookup, check_environment_host, check_origin, credential_error, enum_value, err, key_digests,
+    number, parse_net, rate, secs, valid_name,
 };
 use super::{
     CallerAuthMode, ConfigError, DEFAULT_ADMIN_LISTEN, DEFAULT_LISTEN, DEFAULT_LOG_LEVEL,
@@ -20,7 +21,8 @@ use super::{
 use crate::caller::jwt::{JwksSource, parse_algorithm, validate_jwks_url};
 use crate::caller::{JwtSettings, UserIdEncoding};
 use crate::service::{
-    Applications, DEFAULT_APPLICATION, ServiceOptions, TicketPolicy, TokenPolicy,
+    Applications, DEFAULT_APPLICATION, DEFAULT_ENVIRONMENT_HOST, ServiceOptions, TicketPolicy,
+    TokenPolicy,
 };
 
 pub(crate) fn validate(
@@ -52,13 +54,26 @@ pub(crate) fn validate(
         )?,
     };
     let environment = environment(&raw)?;
+    // Accounts mode without Sinch credentials signs with a throw-away
+    // application (development only).
+    let generated_application = caller_auth == CallerAuthMode::Accounts
+        && !credentials_configured(&raw.applications, lookup);
+    if generated_application {
+        development_only(environment, &raw.applications)?;
+    }
+    let public_origin = raw.public_origin.clone();
+    if let Some(origin) = &public_origin {
+        check_origin(origin).map_err(|m| err("public_origin", m))?;
+    }
     let accounts = match caller_auth {
         CallerAuthMode::Accounts => Some(accounts_settings(
             &raw,
             lookup,
             overrides,
             environment,
+            generated_application,
             raw.cors_origins.as_deref().unwrap_or_default(),
+            public_origin,
         )?),
         _ => None,
     };
@@ -94,6 +109,17 @@ pub(crate) fn validate(
         .iter()
         .map(|p| parse_net(p).map_err(|m| err("trusted_proxies", m)))
         .collect::<Result<Vec<_>, _>>()?;
+    let forwarded_header = enum_value(
+        "forwarded_header",
+        raw.forwarded_header.as_deref(),
+        defaults.forwarded_header,
+    )?;
+    let max_connections = number(
+        "max_connections",
+        raw.max_connections,
+        defaults.max_connections as u64,
+        1..=1_000_000,
+    )? as usize;
     let cors_origins = raw.cors_origins.unwrap_or_default();
     for origin in &cors_origins {
         check_origin(origin).map_err(|m| err("cors_origins", m))?;
@@ -114,6 +140,12 @@ pub(crate) fn validate(
             "rate_limit.per_user_burst",
             raw.rate_limit.per_user_burst,
             limits.per_user,
+        )?)
+        .with_ipv6_prefix(number(
+            "rate_limit.ipv6_prefix",
+            raw.rate_limit.ipv6_prefix,
+            limits.ipv6_prefix,
+            32..=128,
         )?);
     let allow_credentials = raw
         .cors_allow_credentials
@@ -123,16 +155,22 @@ pub(crate) fn validate(
         .with_tokens(token_policy(&raw.registration_tokens)?)
         .with_rate_limits(rate_limits)
         .with_trusted_proxies(trusted_proxies)
+        .with_forwarded_header(forwarded_header)
         .with_cors(cors_origins, allow_credentials)
-        .with_request_timeout(request_timeout);
+        .with_request_timeout(request_timeout)
+        .with_max_connections(max_connections);
 
-    let applications = if caller_auth == CallerAuthMode::Accounts
-        && !credentials_configured(&raw.applications, lookup)
-    {
-        development_only(environment, &raw.applications)?;
+    let environment_host = match &raw.environment_host {
+        Some(host) => {
+            check_environment_host(host).map_err(|m| err("environment_host", m))?;
+            host.to_ascii_lowercase()
+        }
+        None => DEFAULT_ENVIRONMENT_HOST.to_owned(),
+    };
+    let applications = if generated_application {
         None
     } else {
-        Some(applications(&raw.applications, lookup)?)
+        Some(applications(&raw.applications, lookup, &environment_host)?)
     };
     let api_keys = match caller_auth {
         CallerAuthMode::ApiKey => key_digests(
@@ -163,6 +201,7 @@ pub(crate) fn validate(
         api_keys,
         jwt,
         accounts,
+        environment_host,
         sources: Vec::new(),
     })
 }
@@ -273,18 +312,20 @@ fn token_policy(raw: &RawTtl) -> Result<TokenPolicy, ConfigError> {
 }
 
 /// The default application from `SINCH_APPLICATION_*` (or the file's
-/// `[applications.default]`), plus every other `[applications.NAME]`.
+/// `[applications.default]`), plus every other `[applications.NAME]`, each
+/// on its own `environment_host` or `default_host`.
 fn applications(
     raw: &std::collections::BTreeMap<String, RawApplication>,
     lookup: Lookup<'_>,
+    default_host: &str,
 ) -> Result<Applications, ConfigError> {
     let env_has_key = lookup(KEY_VAR).is_some_and(|v| !v.is_empty());
     let default = match raw.get(DEFAULT_APPLICATION) {
         Some(file_app) if !env_has_key => file_application(DEFAULT_APPLICATION, file_app, lookup)?,
         _ => Application::from_vars(lookup).map_err(|e| {
-            ConfigError::new(
-                format!("Sinch credentials ({KEY_VAR}, {SECRET_VAR} or {SECRET_FILE_VAR})"),
-                e.to_string(),
+            credential_error(
+                &format!("Sinch credentials ({KEY_VAR}, {SECRET_VAR} or {SECRET_FILE_VAR})"),
+                &e,
             )
         })?,
     };
@@ -300,6 +341,20 @@ fn applications(
             ));
         }
         apps = apps.with(name.clone(), file_application(name, file_app, lookup)?);
+    }
+    let names: Vec<String> = apps.names().map(str::to_owned).collect();
+    for name in names {
+        let own = raw.get(&name).and_then(|a| a.environment_host.as_deref());
+        let host = match own {
+            Some(host) => {
+                check_environment_host(host).map_err(|m| {
+                    ConfigError::new(format!("applications.{name}.environment_host"), m)
+                })?;
+                host.to_ascii_lowercase()
+            }
+            None => default_host.to_owned(),
+        };
+        apps = apps.with_environment_host(&name, host);
     }
     Ok(apps)
 }
@@ -337,7 +392,7 @@ fn file_application(
             None
         }
     })
-    .map_err(|e| ConfigError::new(&setting, e.to_string()))
+    .map_err(|e| credential_error(&setting, &e))
 }
 
 fn jwt_settings(raw: &RawJwt) -> Result<JwtSettings, ConfigError> {
@@ -429,7 +484,9 @@ fn jwt_settings(raw: &RawJwt) -> Result<JwtSettings, ConfigError> {
         "jwt.jwks_min_refresh_secs",
         raw.jwks_min_refresh_secs,
         settings.jwks_min_refresh_interval,
-        0..=3600,
+        // More often would let tokens with made-up `kid`s drive a fetch
+        // storm at the provider.
+        5..=3600,
     )?;
     let timeout = secs(
         "jwt.jwks_timeout_secs",

@@ -55,6 +55,66 @@ pub(super) fn secs(
     Ok(Duration::from_secs(value))
 }
 
+/// Whether a value meant to be a file's path looks like a secret instead
+/// (`SINCH_APPLICATION_SECRET_FILE="$SECRET"`): a Sinch secret, a URL (a
+/// database URL carries its password), or anything without a path
+/// separator, such as a key. Such a value is never echoed.
+pub(super) fn looks_like_secret(value: &str) -> bool {
+    let value = value.trim();
+    sinch_auth::ApplicationSecret::from_base64(value).is_ok()
+        || value.contains("://")
+        || value.contains('@')
+        || !value.contains(['/', '\\'])
+}
+
+/// What to say about a file that `setting` names and that cannot be read,
+/// without echoing a value that looks like the secret itself.
+pub(super) fn unreadable_file(
+    setting: &str,
+    path: &str,
+    reason: impl std::fmt::Display,
+) -> ConfigError {
+    if looks_like_secret(path) {
+        ConfigError::new(
+            setting,
+            format!(
+                "cannot read the file it names ({reason}); the value looks like a secret itself, \
+                 so it is not shown: give the path of a file that holds the secret"
+            ),
+        )
+    } else {
+        ConfigError::new(setting, format!("cannot read {path}: {reason}"))
+    }
+}
+
+/// A Sinch credential error for `setting`, without echoing a secret file
+/// "path" that is really the secret.
+pub(super) fn credential_error(setting: &str, error: &sinch_auth::Error) -> ConfigError {
+    match error.kind() {
+        sinch_auth::ErrorKind::UnreadableSecretFile { path, reason } => {
+            unreadable_file(setting, path, reason)
+        }
+        _ => ConfigError::new(setting, error.to_string()),
+    }
+}
+
+/// A whole number within `range`, or `default` when not set.
+pub(super) fn number<T: TryFrom<u64> + Into<u64> + Copy>(
+    setting: &str,
+    value: Option<u64>,
+    default: T,
+    range: std::ops::RangeInclusive<T>,
+) -> Result<T, ConfigError> {
+    let Some(value) = value else {
+        return Ok(default);
+    };
+    let (start, end) = ((*range.start()).into(), (*range.end()).into());
+    match T::try_from(value) {
+        Ok(v) if (start..=end).contains(&value) => Ok(v),
+        _ => Err(err(setting, format!("{value} is outside {start}..={end}"))),
+    }
+}
+
 /// An IP network (`10.0.0.0/8`) or a single address.
 pub(super) fn parse_net(text: &str) -> Result<IpNet, String> {
     let text = text.trim();
@@ -75,8 +135,25 @@ pub(super) fn check_origin(origin: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A Sinch environment host as `SinchClient` takes it: a host name with an
+/// optional port, no scheme, no path (`ocra.api.sinch.com`).
+pub(super) fn check_environment_host(host: &str) -> Result<(), String> {
+    let advice = "write a host name such as ocra.api.sinch.com, without https:// or a path";
+    let url = url::Url::parse(&format!("https://{host}/"))
+        .map_err(|_| format!("{host:?} is not a host name; {advice}"))?;
+    let rebuilt = match (url.host_str(), url.port()) {
+        (Some(name), Some(port)) => format!("{name}:{port}"),
+        (Some(name), None) => name.to_owned(),
+        _ => String::new(),
+    };
+    if url.username() != "" || url.path() != "/" || rebuilt != host.to_ascii_lowercase() {
+        return Err(format!("{host:?} is not a host name; {advice}"));
+    }
+    Ok(())
+}
+
 /// A rate from its two settings, each falling back to `default`'s part;
-/// a burst not set is at most the rate.
+/// a burst not set, with a rate that is, is at most that rate.
 pub(super) fn rate(
     setting: &str,
     per_minute: Option<u64>,
@@ -86,13 +163,14 @@ pub(super) fn rate(
 ) -> Result<Option<Rate>, ConfigError> {
     let to_u32 =
         |name: &str, v: u64| u32::try_from(v).map_err(|_| err(name, "must be at most 4294967295"));
-    let per_minute = match per_minute {
-        Some(v) => to_u32(setting, v)?,
-        None => default.map_or(0, |r| r.per_minute.get()),
+    let default_burst = default.map_or(0, |r| r.burst.get());
+    let (per_minute, burst_cap) = match per_minute {
+        Some(v) => (to_u32(setting, v)?, to_u32(setting, v)?.max(1)),
+        None => (default.map_or(0, |r| r.per_minute.get()), u32::MAX),
     };
     let burst = match burst {
         Some(v) => to_u32(burst_setting, v)?,
-        None => default.map_or(0, |r| r.burst.get()).min(per_minute.max(1)),
+        None => default_burst.min(burst_cap),
     };
     Ok(Rate::new(per_minute, burst))
 }
@@ -148,9 +226,10 @@ pub(super) fn key_digests(
         from_var(var, &text, "env", &mut keys)?;
     }
     if let Some(path) = lookup(file_var).filter(|v| !v.is_empty()) {
-        let text = zeroize::Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| {
-            ConfigError::new(file_var, format!("cannot read {path}: {}", e.kind()))
-        })?);
+        let text = zeroize::Zeroizing::new(
+            std::fs::read_to_string(&path)
+                .map_err(|e| unreadable_file(file_var, &path, e.kind()))?,
+        );
         from_var(file_var, &text, "file", &mut keys)?;
     }
     if keys.is_empty() {
@@ -174,6 +253,44 @@ mod tests {
         assert!(check_origin("https://app.example.com/path").is_err());
         assert!(check_origin("*").is_err());
         assert!(check_origin("ftp://x").is_err());
+    }
+
+    #[test]
+    fn environment_hosts_are_bare_host_names() {
+        for ok in [
+            "ocra.api.sinch.com",
+            "OCRA-euc1.api.sinch.com",
+            "localhost:8443",
+        ] {
+            assert!(check_environment_host(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "https://ocra.api.sinch.com",
+            "ocra.api.sinch.com/",
+            "ocra.api.sinch.com/v1",
+            "user@ocra.api.sinch.com",
+            "ocra api",
+            "ocra.api.sinch.com:99999",
+        ] {
+            assert!(check_environment_host(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn secret_looking_paths_are_not_echoed() {
+        for secret in [
+            "ax8hTTQJF0OPXL32r1LHMA==",
+            "postgres://app:hunter2@db:5432/auth",
+            "a-long-random-api-key-0123",
+        ] {
+            assert!(looks_like_secret(secret), "{secret}");
+            let message = unreadable_file("X_FILE", secret, "not found").to_string();
+            assert!(!message.contains(secret), "{message}");
+            assert!(message.contains("looks like a secret"), "{message}");
+        }
+        let message = unreadable_file("X_FILE", "/run/secrets/key", "not found").to_string();
+        assert!(message.contains("/run/secrets/key"), "{message}");
     }
 
     #[test]

@@ -17,7 +17,7 @@ use tower::{Layer, Service};
 
 use crate::client_ip::{ClientIp, ClientIpResolver};
 use crate::problem::{AuthFailureReason, Problem, ProblemCode};
-use crate::rate_limit::admit;
+use crate::rate_limit::{ClientNetwork, admit};
 use crate::service::TokenService;
 use crate::telemetry::lines_written_first;
 
@@ -113,13 +113,17 @@ where
             .client_ip_resolver()
             .resolve(peer, request.headers());
         request.extensions_mut().insert(ClientIp(client_ip));
+        let network = client_ip.map(|ip| ClientNetwork::of(ip, service.limits().ipv6_prefix));
+        if let Some(network) = network {
+            request.extensions_mut().insert(network);
+        }
         let labels = (
             method_label(request.method()),
             self.layer
                 .route_label(request.extensions().get::<MatchedPath>()),
         );
-        let per_ip = match client_ip {
-            Some(ip) => admit(service.limits().per_ip.as_ref(), &ip, service.metrics()),
+        let per_ip = match &network {
+            Some(network) => admit(service.limits().per_ip.as_ref(), network, service.metrics()),
             None => Ok(()),
         };
         // The inner service is ready (polled above) and its future owns

@@ -2,6 +2,7 @@
 //! must describe, as a test checks).
 
 mod admin;
+mod config;
 mod credentials;
 mod layers;
 mod openapi;
@@ -32,6 +33,7 @@ fn api_table() -> RouteTable<TokenService> {
             "/v1/registration-tokens",
             post(credentials::post_registration_token),
         )
+        .route("GET", "/v1/config", get(config::client_config))
         .route("GET", "/openapi.json", get(openapi::respond))
 }
 
@@ -61,7 +63,7 @@ fn no_store() -> SetResponseHeaderLayer<HeaderValue> {
 
 impl TokenService {
     /// The public API: `POST /v1/tickets`, `POST /v1/registration-tokens`,
-    /// `GET /openapi.json`. Serve it with
+    /// `GET /v1/config`, `GET /openapi.json`. Serve it with
     /// `into_make_service_with_connect_info::<SocketAddr>()` so that per-IP
     /// limits apply; without connect info the client IP is unknown and only
     /// per-user limits apply.
@@ -129,7 +131,7 @@ fn cors_layer(service: &TokenService) -> Option<CorsLayer> {
     Some(
         CorsLayer::new()
             .allow_origin(AllowOrigin::list(origins))
-            .allow_methods([Method::GET, Method::POST])
+            .allow_methods([Method::GET, Method::POST, Method::DELETE])
             .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
             .allow_credentials(options.cors_allow_credentials)
             .max_age(std::time::Duration::from_secs(600)),

@@ -13,7 +13,8 @@ use http::{HeaderMap, HeaderValue, header};
 use serde_json::{Value, json};
 use utoipa::OpenApi;
 
-use super::{admin, credentials};
+use super::config::{ApplicationInfo, ClientConfig, Lifetimes};
+use super::{admin, config, credentials};
 use crate::api_extension::LAYER_PROBLEMS;
 use crate::issue::{TicketRequest, TicketResponse, TokenRequest, TokenResponse};
 use crate::problem::{Body as ProblemBody, ProblemCode, add_openapi_problems};
@@ -51,6 +52,7 @@ const CREDENTIAL_PROBLEMS: &[ProblemCode] = &[
     paths(
         credentials::post_ticket,
         credentials::post_registration_token,
+        config::client_config,
         respond,
         admin::livez,
         admin::readyz,
@@ -61,6 +63,9 @@ const CREDENTIAL_PROBLEMS: &[ProblemCode] = &[
         TokenRequest,
         TicketResponse,
         TokenResponse,
+        ClientConfig,
+        ApplicationInfo,
+        Lifetimes,
         ProblemBody
     ))
 )]
@@ -190,8 +195,13 @@ fn fit_to_instance(doc: &mut Value, service: &TokenService) {
             "type": "http", "scheme": "bearer", "description": description
         });
     }
+    let security = if mode == "accounts" {
+        crate::accounts::session_security()
+    } else {
+        json!([{ scheme: [] }])
+    };
     for path in ["/v1/tickets", "/v1/registration-tokens"] {
-        doc["paths"][path]["post"]["security"] = json!([{ scheme: [] }]);
+        doc["paths"][path]["post"]["security"] = security.clone();
     }
     let schemas = &mut doc["components"]["schemas"];
     let options = service.options();
@@ -234,6 +244,9 @@ fn fit_to_instance(doc: &mut Value, service: &TokenService) {
         "pattern": "^[A-Za-z0-9_=-]{1,255}$",
         "description": user_id_description(mode),
     });
+    if schemas.get("LoginRequest").is_some() {
+        schemas["LoginRequest"]["properties"]["application"]["enum"] = json!(applications);
+    }
     schemas["TokenRequest"]["properties"]["instanceTtl"]["minimum"] =
         json!(sinch_auth::token::MIN_INSTANCE_TTL.as_secs());
     schemas["TokenRequest"]["properties"]["instanceTtl"]["maximum"] = json!(i32::MAX);

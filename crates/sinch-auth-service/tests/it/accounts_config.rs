@@ -59,7 +59,11 @@ fn development_defaults() {
     assert_eq!(accounts.options.session_cache.as_millis(), 1000);
     let limits = accounts.options.login_limits;
     assert_eq!(limits.per_ip.unwrap().per_minute.get(), 30);
-    assert_eq!(limits.per_username.unwrap().burst.get(), 5);
+    assert_eq!(limits.per_username.unwrap().burst.get(), 20);
+    assert_eq!(limits.failures_per_network.unwrap().burst.get(), 5);
+    assert_eq!(limits.failures_per_network.unwrap().per_minute.get(), 1);
+    assert_eq!(accounts.options.max_waiting_hashes, 64);
+    assert_eq!(accounts.options.public_origin, None);
     assert!(accounts.database_url.expose().ends_with("accounts.db"));
 
     // Without a URL: the store's default path in the user's data directory.
@@ -90,6 +94,13 @@ fn production_needs_real_credentials_and_secure_cookies() {
     // Sign-up is closed unless configured; configuring it open is allowed.
     let s = prod().load().unwrap();
     assert_eq!(s.environment, Environment::Production);
+    assert!(matches!(
+        s.accounts.unwrap().options.signup,
+        SignupPolicy::Closed
+    ));
+    // So is development with real credentials: open only with the
+    // throw-away application.
+    let s = Env::fresh(&dir).with_credentials().load().unwrap();
     assert!(matches!(
         s.accounts.unwrap().options.signup,
         SignupPolicy::Closed

@@ -8,201 +8,15 @@
 
 use crate::common;
 
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
+use common::process::{Server, client, run_to_exit};
 use common::{APP_KEY, APP_SECRET, app};
 use serde_json::{Value, json};
 use sinch_auth::{Application, VerifyOptions};
 
 const PASSWORD: &str = "process test password";
-
-/// The example binary next to this test's own directory, checked to be
-/// newer than every source file it is built from.
-pub(crate) fn server_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>/deps/<test>");
-    let binary = profile_dir
-        .join("examples")
-        .join(format!("serve{}", std::env::consts::EXE_SUFFIX));
-    let built = std::fs::metadata(&binary)
-        .and_then(|m| m.modified())
-        .unwrap_or_else(|_| {
-            panic!(
-                "{} is missing: build it with `cargo build -p sinch-auth-service --example serve` \
-                 (`cargo test -p sinch-auth-service` builds it too)",
-                binary.display()
-            )
-        });
-    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let sources = [
-        crate_dir.join("src"),
-        crate_dir.join("web"),
-        crate_dir.join("examples"),
-        crate_dir.join("../sinch-auth-store/src"),
-        crate_dir.join("../sinch-auth/src"),
-    ];
-    let newest = sources.iter().map(|d| newest_file(d)).max().unwrap();
-    assert!(
-        newest <= built,
-        "{} is older than its sources: rebuild it with `cargo build -p sinch-auth-service --example serve`",
-        binary.display()
-    );
-    binary
-}
-
-fn newest_file(dir: &Path) -> SystemTime {
-    let mut newest = SystemTime::UNIX_EPOCH;
-    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-        let entry = entry.unwrap();
-        let meta = entry.metadata().unwrap();
-        let time = if meta.is_dir() {
-            newest_file(&entry.path())
-        } else {
-            meta.modified().unwrap()
-        };
-        newest = newest.max(time);
-    }
-    newest
-}
-
-/// A running server, killed when dropped.
-pub(crate) struct Server {
-    child: Child,
-    api: SocketAddr,
-    admin: SocketAddr,
-    stderr: Arc<Mutex<String>>,
-}
-
-impl Server {
-    /// Starts the server on loopback ports chosen by the OS, with exactly
-    /// `env` as its environment, and waits until it listens.
-    pub(crate) fn start(env: &[(&str, String)]) -> Server {
-        let mut child = Command::new(server_binary())
-            .args(["--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"])
-            .env_clear()
-            .env("SINCH_AUTH_LOG_FORMAT", "json")
-            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start the server");
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let (tx, rx) = std::sync::mpsc::channel();
-        let lines = BufReader::new(child.stderr.take().unwrap());
-        let sink = stderr.clone();
-        std::thread::spawn(move || {
-            for line in lines.lines() {
-                let Ok(line) = line else { break };
-                if let Ok(v) = serde_json::from_str::<Value>(&line) {
-                    let fields = &v["fields"];
-                    if fields["message"] == "sinch-auth token service listening" {
-                        let addr = |k: &str| fields[k].as_str().unwrap().parse().unwrap();
-                        let _ = tx.send((addr("api"), addr("admin")));
-                    }
-                }
-                let mut sink = sink.lock().unwrap();
-                sink.push_str(&line);
-                sink.push('\n');
-            }
-        });
-        let (api, admin) = match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(addrs) => addrs,
-            Err(_) => {
-                let _ = child.kill();
-                panic!("the server did not start:\n{}", stderr.lock().unwrap());
-            }
-        };
-        Server {
-            child,
-            api,
-            admin,
-            stderr,
-        }
-    }
-
-    pub(crate) fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.api)
-    }
-
-    pub(crate) fn origin(&self) -> String {
-        format!("http://{}", self.api)
-    }
-
-    pub(crate) fn log(&self) -> String {
-        self.stderr.lock().unwrap().clone()
-    }
-
-    async fn wait_ready(&self) {
-        let started = Instant::now();
-        loop {
-            let ready = reqwest::get(format!("http://{}/readyz", self.admin)).await;
-            if ready.is_ok_and(|r| r.status() == 200) {
-                return;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "not ready:\n{}",
-                self.log()
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    /// Sends a signal (`HUP`, `TERM`, …) with kill(1).
-    pub(crate) fn signal(&self, name: &str) {
-        let status = Command::new("kill")
-            .args([&format!("-{name}"), &self.child.id().to_string()])
-            .status()
-            .expect("kill");
-        assert!(status.success());
-    }
-
-    /// SIGKILL: no cleanup, no graceful shutdown.
-    fn kill_9(&mut self) {
-        self.child.kill().expect("SIGKILL the server");
-        self.child.wait().unwrap();
-    }
-
-    /// SIGTERM, and wait for the graceful exit.
-    pub(crate) fn terminate(&mut self) {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("kill -TERM");
-        assert!(status.success());
-        let started = Instant::now();
-        while self.child.try_wait().unwrap().is_none() {
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "no exit after SIGTERM"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(Duration::from_secs(20))
-        .build()
-        .unwrap()
-}
 
 async fn post(
     server: &Server,
@@ -258,9 +72,12 @@ fn sqlite_env(dir: &tempfile::TempDir) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// Real credentials, and sign-up opened explicitly (with real credentials
+/// it is closed unless configured).
 fn with_credentials(mut env: Vec<(&'static str, String)>) -> Vec<(&'static str, String)> {
     env.push(("SINCH_APPLICATION_KEY", APP_KEY.into()));
     env.push(("SINCH_APPLICATION_SECRET", APP_SECRET.into()));
+    env.push(("SINCH_AUTH_SIGNUP", "open".into()));
     env
 }
 
@@ -428,12 +245,7 @@ async fn production_refuses_to_start_without_real_credentials() {
         let mut env = sqlite_env(&dir);
         env.push(("SINCH_AUTH_ENV", "production".into()));
         env.extend(extra);
-        let output = Command::new(server_binary())
-            .args(["--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"])
-            .env_clear()
-            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-            .output()
-            .unwrap();
+        let output = run_to_exit(&env);
         assert!(!output.status.success());
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(expected), "{stderr}");

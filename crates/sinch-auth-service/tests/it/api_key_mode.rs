@@ -30,7 +30,9 @@ async fn issues_a_ticket_that_verifies_for_the_named_user() {
     let expires_at = sinch_auth::parse_timestamp(body["expiresAt"].as_str().unwrap()).unwrap();
     let delta = expires_at.unix_timestamp() - now();
     assert!((3590..=3601).contains(&delta), "{delta}");
-    assert_eq!(body.as_object().unwrap().len(), 4, "{body}");
+    assert_eq!(body["applicationKey"], APP_KEY);
+    assert_eq!(body["environmentHost"], "ocra.api.sinch.com");
+    assert_eq!(body.as_object().unwrap().len(), 6, "{body}");
 }
 
 #[tokio::test]

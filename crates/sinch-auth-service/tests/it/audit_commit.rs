@@ -5,7 +5,7 @@
 //! its line; after `kill -9`, every credential a client received has its
 //! line (only lines of responses never sent may be missing).
 
-use crate::accounts_processes::server_binary;
+use crate::common::process::server_binary;
 use crate::common::{APP_KEY, APP_SECRET};
 
 use std::collections::HashMap;

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::accounts_processes::Server;
+use crate::common::process::Server;
 use crate::common::{self, APP_KEY, APP_SECRET, claims, jwks, rsa_key};
 
 const KEY_ONE: &str = "rotation-key-one-0123456789";

@@ -86,6 +86,39 @@ async fn no_password_cookie_or_credential_reaches_a_log_line() {
         h.with_session("/v1/logout", &cookie, "{}").await.status,
         204
     );
+
+    // A bearer session (native apps): its token, and its stored hash, too.
+    let bearer_login =
+        serde_json::json!({"username": name, "password": second_password, "session": "bearer"});
+    let reply = h
+        .call(json_post("/v1/login", &bearer_login.to_string()))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let token = reply.json()["sessionToken"].as_str().unwrap().to_owned();
+    secrets.push(token.clone());
+    secrets.push(hex::encode(sha2::Sha256::digest(token.as_bytes())));
+    let credentials = |body: serde_json::Value| -> Vec<String> {
+        ["userTicket", "token"]
+            .iter()
+            .filter_map(|field| body[*field].as_str())
+            .flat_map(|c| {
+                [
+                    c.to_owned(),
+                    c.rsplit(['.', ':']).next().unwrap().to_owned(),
+                ]
+            })
+            .collect()
+    };
+    secrets.extend(credentials(reply.json()));
+    let authorized = |path: &str| {
+        let request = without_header(json_post(path, "{}"), "origin");
+        with_header(request, "authorization", &format!("Bearer {token}"))
+    };
+    let reply = h.call(authorized("/v1/registration-tokens")).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    secrets.extend(credentials(reply.json()));
+    assert_eq!(h.call(authorized("/v1/logout")).await.status, 204);
+    assert_eq!(h.call(authorized("/v1/tickets")).await.status, 401);
     db.cleanup().await;
 
     let text = capture.text();
@@ -110,9 +143,15 @@ async fn no_password_cookie_or_credential_reaches_a_log_line() {
         ("logout", "success"),
     ] {
         let found = audit.iter().any(|l| {
+            let username = l["fields"]["username"].as_str().unwrap_or_default();
             l["fields"]["event"] == event
                 && l["fields"]["outcome"] == outcome
-                && (outcome == "invalid_username" || l["fields"]["username"] == name.as_str())
+                && match outcome {
+                    "invalid_username" => true,
+                    // Failed logins: a keyed hash, never the name.
+                    "invalid_credentials" => username.starts_with("h:") && username.len() == 14,
+                    _ => username == name.as_str(),
+                }
         });
         assert!(
             found,
@@ -124,7 +163,14 @@ async fn no_password_cookie_or_credential_reaches_a_log_line() {
         .filter(|l| l["fields"]["username"] == "<not a valid username>")
         .count();
     assert_eq!(
-        hidden, 2,
-        "names outside the alphabet are not logged: {audit:#?}"
+        hidden, 1,
+        "names outside the alphabet are not logged (the failed login's is hashed): {audit:#?}"
+    );
+    assert!(
+        audit
+            .iter()
+            .filter(|l| l["fields"]["outcome"] == "invalid_credentials")
+            .all(|l| l["fields"]["username"] != name.as_str()),
+        "{audit:#?}"
     );
 }

@@ -126,12 +126,14 @@ async fn no_credential_ever_reaches_a_log_line() {
     assert_eq!(issued, 4, "two api-key, one jwt, one socket credential");
 
     // The audit trail is there: one line per credential, per format. (The
-    // accounts test runs in this process too: only this test's users.)
+    // accounts test shares the capture and may be running: its lines, of
+    // sessions, are not this test's.)
     let audit: Vec<Value> = logs
         .lines()
         .filter(|l| l.starts_with('{'))
         .map(|l| serde_json::from_str::<Value>(l).unwrap())
         .filter(|v| v["target"] == "sinch_auth::audit")
+        // The accounts test shares this binary's log capture: its own users.
         .filter(|v| {
             v["fields"]["user_id"]
                 .as_str()

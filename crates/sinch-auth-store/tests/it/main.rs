@@ -3,6 +3,7 @@
 //! `SINCH_AUTH_TEST_POSTGRES_URL`, as `.ci/postgres.sh test` does.
 
 mod accounts;
+mod admin;
 mod development;
 mod harness;
 mod lifecycle;
@@ -31,6 +32,13 @@ store_suite! {
         password_change_without_keep_revokes_all,
         stale_account_cannot_change_password_or_log_in,
         login_racing_a_password_change_never_survives,
+    ],
+    admin: [
+        sessions_keep_their_kind,
+        a_disabled_account_loses_its_sessions_and_cannot_log_in,
+        login_racing_a_disable_never_survives,
+        deleting_removes_the_account_and_its_sessions,
+        operators_see_history_and_live_sessions,
     ],
     development: [
         first_candidate_is_kept,

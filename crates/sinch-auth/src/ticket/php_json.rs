@@ -27,8 +27,13 @@ pub(crate) fn write_string(out: &mut Vec<u8>, value: &str) {
 /// [`write_string`] without the quotes, for callers that keep the opening
 /// quote in a constant.
 pub(crate) fn write_string_contents(out: &mut Vec<u8>, value: &str) {
-    // User ids and keys are mostly plain ASCII: copy runs of verbatim bytes
-    // in one go and escape only what needs it.
+    // User ids and keys are mostly plain ASCII, copied in one go when no
+    // byte needs escaping (minting writes every user id); otherwise runs of
+    // verbatim bytes are copied in one go and only the rest is escaped.
+    if value.bytes().all(is_verbatim) {
+        out.extend_from_slice(value.as_bytes());
+        return;
+    }
     let mut rest = value;
     while !rest.is_empty() {
         let run = rest

@@ -7,7 +7,7 @@
 //! HKDF (FORMATS §2).
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{OnceLock, PoisonError, RwLock};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -132,7 +132,7 @@ impl KeyClaims {
 /// (tests, `--now`) is still right.
 pub(crate) struct DayKeyCache {
     instance: u64,
-    slot: RwLock<Option<Arc<DaySigner>>>,
+    slot: RwLock<Option<DaySigner>>,
     key_claims: OnceLock<KeyClaims>,
 }
 
@@ -149,24 +149,33 @@ impl Default for DayKeyCache {
 }
 
 impl DayKeyCache {
-    /// The signer of `day`, in days since 1970-01-01 (UTC).
-    pub(crate) fn signer_for_day(&self, secret: &ApplicationSecret, day: i64) -> Arc<DaySigner> {
+    /// Runs `f` on the signer of `day`, in days since 1970-01-01 (UTC),
+    /// under the slot's read lock: minting only copies the header and clones
+    /// the MAC there, so the lock is held briefly, and no reference count is
+    /// touched (two atomic operations per token fewer than handing out an
+    /// `Arc`).
+    pub(crate) fn with_signer<R>(
+        &self,
+        secret: &ApplicationSecret,
+        day: i64,
+        f: impl FnOnce(&DaySigner) -> R,
+    ) -> R {
         {
-            let slot = self.slot.read().unwrap_or_else(|p| p.into_inner());
+            let slot = self.slot.read().unwrap_or_else(PoisonError::into_inner);
             if let Some(signer) = slot.as_ref().filter(|s| s.day == day) {
-                return Arc::clone(signer);
+                return f(signer);
             }
         }
         let date = Date::from_julian_day(UNIX_EPOCH_JULIAN_DAY + day as i32)
             .expect("days of years 1970-9999 are valid dates");
-        let signer = Arc::new(DaySigner::new(secret, date));
-        *self.slot.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::clone(&signer));
-        signer
+        let signer = DaySigner::new(secret, date);
+        let mut slot = self.slot.write().unwrap_or_else(PoisonError::into_inner);
+        f(slot.insert(signer))
     }
 
     /// A MAC keyed with the signing key of `date` (a UTC date).
     pub(crate) fn mac_for(&self, secret: &ApplicationSecret, date: Date) -> HmacSha256 {
-        self.signer_for_day(secret, day_number(date)).mac()
+        self.with_signer(secret, day_number(date), DaySigner::mac)
     }
 
     /// The claims JSON fixed by `key`, which must be the owning
@@ -219,8 +228,7 @@ mod tests {
             let header = URL_SAFE_NO_PAD
                 .decode(
                     cache
-                        .signer_for_day(&secret, day_number(day))
-                        .header_b64_dot()
+                        .with_signer(&secret, day_number(day), |s| s.header_b64_dot().to_owned())
                         .trim_end_matches('.'),
                 )
                 .unwrap();

@@ -2,6 +2,7 @@
 //! Sinch's reference tokens exactly.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::fmt;
 use std::time::Duration;
 
@@ -14,7 +15,9 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, ErrorKind};
 use crate::user_id::validate_token_user_id;
 
+mod claims_head;
 mod nonce;
+use claims_head::ClaimsHead;
 use nonce::push_uuid_v4;
 
 /// The shortest device-registration lifetime Sinch accepts: 48 hours.
@@ -210,7 +213,9 @@ impl<'a> TokenBuilder<'a> {
     }
 
     /// `iat` (whole seconds; its UTC date picks the signing key).
-    /// Default: the system clock when [`mint`](Self::mint) runs.
+    /// Default: the system clock when [`mint`](Self::mint) runs (on Linux
+    /// its coarse reading, which can lag by one timer tick, a few
+    /// milliseconds).
     pub fn with_issued_at(mut self, issued_at: OffsetDateTime) -> Self {
         self.issued_at = Some(issued_at);
         self
@@ -222,7 +227,8 @@ impl<'a> TokenBuilder<'a> {
     }
 
     /// The `nonce`: 1–255 bytes, no control characters.
-    /// Default: a UUIDv4 from the operating system's CSPRNG.
+    /// Default: a random UUIDv4 from a CSPRNG seeded by the operating system
+    /// (`rand`'s thread-local generator).
     pub fn with_nonce(mut self, nonce: impl Into<String>) -> Self {
         self.nonce = Some(nonce.into());
         self
@@ -239,8 +245,12 @@ impl<'a> TokenBuilder<'a> {
             }
             .into());
         }
-        let issued_at = self.issued_at.unwrap_or_else(|| SystemClock.now());
-        let iat = issued_at.unix_timestamp();
+        // `iat` keeps whole seconds: with no time given, read them the cheap
+        // way, as tickets do (clock.rs).
+        let iat = match self.issued_at {
+            None => SystemClock::unix_seconds(),
+            Some(t) => t.unix_timestamp(),
+        };
         if !(0..=253_402_300_799 - 2 * i64::from(i32::MAX)).contains(&iat) {
             return Err(
                 ErrorKind::TimeOutOfRange("iat must be between 1970 and 9931".into()).into(),
@@ -271,58 +281,130 @@ impl<'a> TokenBuilder<'a> {
             }
         }
 
-        // Claims in sorted key order; the pieces fixed by the application key
-        // are written once per application, the header once per day.
-        let key_claims = self.app.day_keys.key_claims(self.app.key());
-        let mut claims = String::with_capacity(
-            80 + key_claims.iss.len()
-                + key_claims.sub_prefix.len()
-                + self.user_id.len()
-                + self.nonce.as_ref().map_or(36, |n| 2 * n.len()),
-        );
-        let mut digits = itoa::Buffer::new();
-        claims.push_str(r#"{"exp":"#);
-        claims.push_str(digits.format(exp));
-        claims.push_str(r#","iat":"#);
-        claims.push_str(digits.format(iat));
-        claims.push_str(&key_claims.iss);
-        claims.push_str(r#","nonce":"#);
+        SCRATCH.with_borrow_mut(|scratch| {
+            let MintScratch { head, rest } = scratch;
+            head.refresh(self.app, iat, exp);
+            self.write_claims_rest(rest, head.unaligned_json(), instance_exp);
+            // Header, then the claims' base64url in two pieces cut at a
+            // multiple of 3 bytes: the head's (encoded once per head) and
+            // the rest's (encoded now). The vectors, the jsonwebtoken
+            // cross-check and the unit tests of `claims_head` check it byte
+            // for byte.
+            let claims_b64_len = head.aligned_base64().len() + rest.len().div_ceil(3) * 4;
+            let mut text = String::new();
+            let mut mac = self.app.day_keys.with_signer(
+                self.app.secret(),
+                iat.div_euclid(SECONDS_PER_DAY),
+                |signer| {
+                    let header = signer.header_b64_dot();
+                    text.reserve_exact(header.len() + claims_b64_len + 1 + 43);
+                    text.push_str(header);
+                    signer.mac()
+                },
+            );
+            text.push_str(head.aligned_base64());
+            base64_simd::URL_SAFE_NO_PAD.encode_append(&rest, &mut text);
+            scratch.let_go_if_large();
+            mac.update(text.as_bytes());
+            text.push('.');
+            base64_simd::URL_SAFE_NO_PAD.encode_append(mac.finalize().into_bytes(), &mut text);
+            Ok(RegistrationToken { text, iat, exp })
+        })
+    }
+
+    /// Writes the claims after the head's aligned bytes into `rest`
+    /// (emptied first): the head's `unaligned` 0-2 bytes, then the nonce
+    /// and the claims after it, in sorted key order.
+    fn write_claims_rest(&self, rest: &mut String, unaligned: &str, instance_exp: Option<i64>) {
+        rest.clear();
+        rest.push_str(unaligned);
         match &self.nonce {
-            Some(n) => write_json_string(&mut claims, n),
+            Some(n) => write_json_string(rest, n),
             None => {
-                claims.push('"');
-                push_uuid_v4(&mut claims);
-                claims.push('"');
+                rest.push('"');
+                push_uuid_v4(rest);
+                rest.push('"');
             }
         }
         if let Some(ie) = instance_exp {
-            claims.push_str(r#","sinch:rtc:instance:exp":"#);
-            claims.push_str(digits.format(ie));
+            rest.push_str(r#","sinch:rtc:instance:exp":"#);
+            rest.push_str(itoa::Buffer::new().format(ie));
         }
-        claims.push_str(&key_claims.sub_prefix);
-        claims.push_str(&self.user_id); // its alphabet needs no JSON escaping
-        claims.push_str("\"}");
-
-        let signer = self
-            .app
-            .day_keys
-            .signer_for_day(self.app.secret(), iat.div_euclid(SECONDS_PER_DAY));
-        let mut text = String::with_capacity(
-            signer.header_b64_dot().len() + claims.len().div_ceil(3) * 4 + 1 + 43,
-        );
-        text.push_str(signer.header_b64_dot());
-        base64_simd::URL_SAFE_NO_PAD.encode_append(claims, &mut text);
-        let mut mac = signer.mac();
-        mac.update(text.as_bytes());
-        text.push('.');
-        base64_simd::URL_SAFE_NO_PAD.encode_append(mac.finalize().into_bytes(), &mut text);
-        Ok(RegistrationToken { text, iat, exp })
+        rest.push_str(&self.app.day_keys.key_claims(self.app.key()).sub_prefix);
+        rest.push_str(&self.user_id); // its alphabet needs no JSON escaping
+        rest.push_str("\"}");
     }
 }
+
+/// What minting reuses from call to call on one thread, so that it
+/// allocates only the token text. Nothing secret: every token carries the
+/// same bytes in base64url.
+struct MintScratch {
+    head: ClaimsHead,
+    /// The claims of the token being minted after the head's aligned bytes.
+    rest: String,
+}
+
+impl MintScratch {
+    const EMPTY: Self = MintScratch {
+        head: ClaimsHead::EMPTY,
+        rest: String::new(),
+    };
+
+    /// Frees what an unusually long application key, user id or nonce made
+    /// grow.
+    #[inline]
+    fn let_go_if_large(&mut self) {
+        if self.capacity() > MAX_KEPT_CAPACITY {
+            *self = MintScratch::EMPTY;
+        }
+    }
+
+    fn capacity(&self) -> usize {
+        self.head.capacity() + self.rest.capacity()
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<MintScratch> = const { RefCell::new(MintScratch::EMPTY) };
+}
+
+/// The scratch of normal application keys, user ids and nonces stays well
+/// under this many bytes (under 1 KiB for a UUID key).
+const MAX_KEPT_CAPACITY: usize = 4096;
 
 const SECONDS_PER_DAY: i64 = 86_400;
 
 /// A Unix time that minting checked to be within years 1970-9999.
 fn unix_time(secs: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(secs).expect("checked when minted")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::VerifyOptions;
+
+    #[test]
+    fn an_outsized_key_mints_right_and_is_not_kept() {
+        let t0 = OffsetDateTime::from_unix_timestamp(1_795_852_800).unwrap();
+        let secret = "ax8hTTQJF0OPXL32r1LHMA==";
+        // Long enough to outgrow the scratch cap, short enough to verify (8 KiB).
+        let long = Application::from_base64(&"k".repeat(2000), secret).unwrap();
+        let normal =
+            Application::from_base64("a32e5a8d-f7d8-411c-9645-9038e8dd051d", secret).unwrap();
+        for app in [&long, &normal, &long, &normal] {
+            let token = app
+                .registration_token("alice")
+                .with_issued_at(t0)
+                .mint()
+                .unwrap();
+            let claims = app
+                .verify_token(token.as_str(), &VerifyOptions::default().with_now(t0))
+                .unwrap();
+            assert_eq!(claims.application_key(), app.key().as_str());
+            let kept = SCRATCH.with_borrow(MintScratch::capacity);
+            assert!(kept <= MAX_KEPT_CAPACITY, "{kept}");
+        }
+    }
 }

@@ -10,6 +10,8 @@ mod properties;
 mod redaction;
 mod signing_properties;
 mod signing_vectors;
+#[cfg(feature = "simulate")]
+mod svaml_checker;
 mod tickets;
 mod tokens;
 mod vectors;

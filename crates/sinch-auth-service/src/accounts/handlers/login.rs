@@ -1,5 +1,6 @@
-//! `POST /v1/login`: password check, session cookie, and both credentials
-//! at once, so that `sinchClient.start(response)` works on the reply.
+//! `POST /v1/login`: password check, session (a cookie, or for native apps
+//! a bearer token in the body), and both credentials at once, so that
+//! `sinchClient.start(response)` works on the reply.
 
 use axum::Json;
 use axum::extract::{Request, State};
@@ -10,17 +11,21 @@ use sinch_auth::validate_token_user_id;
 use sinch_auth_store::{Account, StoreError};
 use zeroize::Zeroizing;
 
-use super::signup::Credentials;
-use super::{AccountsState, audit, client_ip, json_body};
+use super::login_request::{LoginRequest, SessionMode};
+use super::{AccountsState, client_ip, client_network, json_body};
+use crate::accounts::audit::{Username, audit};
 use crate::accounts::errors::hashing_problem;
 use crate::accounts::{SessionToken, Strictness, store_problem};
 use crate::caller::{Caller, Via};
 use crate::issue::{TicketRequest, TokenRequest};
 use crate::problem::{Problem, ProblemCode};
+use crate::rate_limit::ClientNetwork;
 
-/// Both credentials for the signed-in user. The session itself travels in
-/// the `Set-Cookie` header, never in the body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+/// Both credentials for the signed-in user, with what `SinchClient` is
+/// built with. A cookie session travels in the `Set-Cookie` header, never in
+/// the body; a bearer session (`"session": "bearer"`) in `sessionToken`.
+/// `Debug` hides the credentials and the session token.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LoginResponse {
     /// A user ticket (JS SDK 1.x: `sinchClient.start(response)`).
@@ -34,6 +39,32 @@ pub struct LoginResponse {
     pub expires_at: String,
     /// Seconds until then.
     pub expires_in: u64,
+    /// The Sinch application (`SinchClient`'s `applicationKey`).
+    pub application_key: String,
+    /// The Sinch environment (`SinchClient`'s `environmentHost`).
+    pub environment_host: String,
+    /// Bearer sessions only: send it as `Authorization: Bearer
+    /// <sessionToken>` to the credential endpoints, `/v1/accounts/me…` and
+    /// `/v1/logout`. A secret: keep it in the platform's secure storage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_token: Option<String>,
+    /// Bearer sessions only: when the session ends (RFC 3339, UTC); log in
+    /// again then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(format = DateTime)]
+    pub session_expires_at: Option<String>,
+}
+
+impl std::fmt::Debug for LoginResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginResponse")
+            .field("user_id", &self.user_id)
+            .field("expires_at", &self.expires_at)
+            .field("application_key", &self.application_key)
+            .field("environment_host", &self.environment_host)
+            .field("session_expires_at", &self.session_expires_at)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Every refused login gets this, whether the user is unknown or the
@@ -45,18 +76,21 @@ fn invalid_credentials() -> Problem {
 /// Log in
 ///
 /// Checks the password and returns both credentials at once, so that
-/// `sinchClient.start(response)` works on the reply, and sets the session
-/// cookie. The same `401 unauthenticated` (reason `invalid_credentials`)
-/// answers an unknown user and a wrong password.
+/// `sinchClient.start(response)` works on the reply, and starts a session:
+/// a cookie by default (browsers), or with `"session": "bearer"` a
+/// `sessionToken` in the body and no cookie (native apps). The same
+/// `401 unauthenticated` (reason `invalid_credentials`) answers an unknown
+/// user, a wrong password and a disabled account.
 #[utoipa::path(
     post,
     path = "/v1/login",
-    request_body = Credentials,
-    responses((status = 200, description = "Signed in; the session cookie is in `Set-Cookie`.", body = LoginResponse)),
+    request_body = LoginRequest,
+    responses((status = 200, description = "Signed in: the session cookie is in `Set-Cookie`, or with `\"session\": \"bearer\"` the session token in the body.", body = LoginResponse)),
 )]
 pub(crate) async fn log_in(State(state): State<AccountsState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let ip = client_ip(&parts);
+    let network = client_network(&parts);
     let metrics = state.service.metrics();
     let admitted = state
         .accounts
@@ -68,12 +102,12 @@ pub(crate) async fn log_in(State(state): State<AccountsState>, request: Request)
             &parts.headers,
             Strictness::Credentials,
         )
-        .and_then(|()| state.check_ip_attempt(ip));
+        .and_then(|()| state.check_ip_attempt(network));
     if let Err(problem) = admitted {
         metrics.login(outcome_of(&problem));
         return problem.into_response();
     }
-    let request: Credentials = match json_body(parts, body).await {
+    let request: LoginRequest = match json_body(parts, body).await {
         Ok(request) => request,
         Err(problem) => {
             metrics.login("invalid_body");
@@ -82,18 +116,24 @@ pub(crate) async fn log_in(State(state): State<AccountsState>, request: Request)
     };
     let username = request.username;
     let password = Zeroizing::new(request.password);
-    let result = log_in_checked(&state, &username, password).await;
-    let outcome = match &result {
-        Ok(_) => "success",
-        Err(problem) => outcome_of(problem),
+    let mode = request.session;
+    let application = request.application;
+    let result = log_in_checked(&state, &username, password, network, mode, application).await;
+    let (outcome, shown) = match &result {
+        Ok(_) => ("success", Username::Shown(&username)),
+        Err(problem) => (
+            outcome_of(problem),
+            Username::Hashed(state.accounts.inner.audit_key.hash(&username)),
+        ),
     };
     metrics.login(outcome);
-    audit("login", &username, outcome, ip);
+    audit("login", shown, outcome, ip);
     match result {
-        Ok((body, token)) => {
+        Ok((body, token)) if mode == SessionMode::Cookie => {
             let cookie = state.accounts.inner.cookie.set(&token);
             ([(SET_COOKIE, cookie)], Json(body)).into_response()
         }
+        Ok((body, _)) => Json(body).into_response(),
         Err(problem) => problem.into_response(),
     }
 }
@@ -102,19 +142,24 @@ async fn log_in_checked(
     state: &AccountsState,
     username: &str,
     password: Zeroizing<String>,
+    network: Option<ClientNetwork>,
+    mode: SessionMode,
+    application: Option<String>,
 ) -> Result<(LoginResponse, SessionToken), Problem> {
     let accounts = &state.accounts.inner;
     // A name outside the alphabet cannot have an account: no lookup, but
     // the same hash work and the same answer as for any unknown user.
     let valid_name = validate_token_user_id(username).is_ok();
-    if valid_name {
-        state.check_username_attempt(username)?;
-    }
+    let attempt = if valid_name {
+        Some(state.password_attempt(username, network)?)
+    } else {
+        None
+    };
     let account: Option<Account> = if valid_name {
         let store = accounts.database.store().map_err(store_problem)?;
-        accounts
-            .database
-            .observe(store.find_account_by_username(username).await)
+        store
+            .find_account_by_username(username)
+            .await
             .map_err(store_problem)?
     } else {
         None
@@ -124,10 +169,18 @@ async fn log_in_checked(
         .verify(password, account.as_ref().map(|a| &a.password_hash))
         .await
         .map_err(hashing_problem)?;
+    // A disabled account's password was checked all the same: its refusal
+    // takes the time and has the words of a wrong password's.
     let account = match account {
-        Some(account) if verified => account,
-        _ => return Err(invalid_credentials()),
+        Some(account) if verified && !account.is_disabled() => account,
+        _ => {
+            if let Some(attempt) = attempt {
+                attempt.failed();
+            }
+            return Err(invalid_credentials());
+        }
     };
+    drop(attempt);
 
     let token = SessionToken::generate().map_err(|e| {
         tracing::error!(error = %e, "no OS randomness for a session token");
@@ -139,23 +192,28 @@ async fn log_in_checked(
     );
     // Credentials first: a refusal here (the per-user limit) leaves no
     // session behind.
-    let ticket = state
-        .service
-        .issue_ticket(&caller, &TicketRequest::default())?;
+    let ticket_request = TicketRequest {
+        application: application.clone(),
+        ..TicketRequest::default()
+    };
+    let ticket = state.service.issue_ticket(&caller, &ticket_request)?;
+    let token_request = TokenRequest {
+        application,
+        ..TokenRequest::default()
+    };
     let registration = state
         .service
-        .issue_registration_token(&caller, &TokenRequest::default())?;
+        .issue_registration_token(&caller, &token_request)?;
 
-    let expires_at = time::OffsetDateTime::now_utc() + accounts.options.session_ttl;
+    let session_expires_at = time::OffsetDateTime::now_utc() + accounts.options.session_ttl;
     let store = accounts.database.store().map_err(store_problem)?;
-    match accounts.database.observe(
-        store
-            .create_session(&account, &token.hash(), expires_at)
-            .await,
-    ) {
+    match store
+        .create_session_of_kind(&account, &token.hash(), session_expires_at, mode.kind())
+        .await
+    {
         Ok(()) => {}
-        // The password changed between the check and the session: the
-        // password just verified is no longer the account's.
+        // The password changed (or the account was disabled) between the
+        // check and the session: the login is refused as if wrong.
         Err(StoreError::CredentialsChanged) => return Err(invalid_credentials()),
         Err(other) => return Err(store_problem(other)),
     }
@@ -165,6 +223,7 @@ async fn log_in_checked(
     } else {
         (registration.expires_at, registration.expires_in)
     };
+    let bearer = mode == SessionMode::Bearer;
     Ok((
         LoginResponse {
             user_ticket: ticket.user_ticket,
@@ -172,6 +231,10 @@ async fn log_in_checked(
             user_id: ticket.user_id,
             expires_at,
             expires_in,
+            application_key: ticket.application_key,
+            environment_host: ticket.environment_host,
+            session_token: bearer.then(|| token.expose().to_owned()),
+            session_expires_at: bearer.then(|| sinch_auth::rfc3339_seconds(session_expires_at)),
         },
         token,
     ))
@@ -183,6 +246,7 @@ fn outcome_of(problem: &Problem) -> &'static str {
         ProblemCode::CrossSiteRequest => "cross_site",
         ProblemCode::RateLimited => "rate_limited",
         ProblemCode::Unavailable => "unavailable",
+        ProblemCode::Overloaded => "overloaded",
         _ => "error",
     }
 }

@@ -1,32 +1,34 @@
-//! The accounts routes: sign-up, login, logout, the signed-in account and
-//! its password. Each handler checks, in order: where the request comes
+//! The accounts routes: sign-up, login, logout, the signed-in account, its
+//! password and its deletion. Each handler checks, in order: where the request comes
 //! from, who may call, the attempt limits, and only then the body, so that
 //! a refused caller learns nothing about validation.
 
+pub(crate) mod delete;
 pub(crate) mod login;
+pub(crate) mod login_request;
 pub(crate) mod logout;
 pub(crate) mod me;
 pub(crate) mod password;
 pub(crate) mod signup;
 
-use std::fmt;
 use std::net::IpAddr;
 
 use axum::body::Body;
 use axum::extract::{FromRequest, Request};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use http::request::Parts;
 use serde::de::DeserializeOwned;
 
 pub use login::LoginResponse;
 pub use signup::SignUpResponse;
+pub(crate) use signup::reason_of;
 
-use super::Accounts;
+use super::{Accounts, Inner};
 use crate::api_extension::{Listener, RouteTable};
 use crate::client_ip::ClientIp;
 use crate::extract::JsonBody;
 use crate::problem::Problem;
-use crate::rate_limit::admit;
+use crate::rate_limit::{ClientNetwork, admit};
 use crate::service::TokenService;
 
 /// What the handlers share: the token service (credentials, metrics) and
@@ -43,6 +45,7 @@ pub(crate) fn routes() -> RouteTable<AccountsState> {
         .route("POST", "/v1/login", post(login::log_in))
         .route("POST", "/v1/logout", post(logout::log_out))
         .route("GET", "/v1/accounts/me", get(me::me))
+        .route("DELETE", "/v1/accounts/me", delete(delete::delete_account))
         .route(
             "POST",
             "/v1/accounts/me/password",
@@ -62,51 +65,82 @@ fn client_ip(parts: &Parts) -> Option<IpAddr> {
     parts.extensions.get::<ClientIp>().and_then(|ip| ip.0)
 }
 
+/// The client network (the key of per-IP limits) the middleware derived.
+fn client_network(parts: &Parts) -> Option<ClientNetwork> {
+    parts.extensions.get::<ClientNetwork>().copied()
+}
+
 impl AccountsState {
-    /// One password attempt from `ip` (logins and sign-ups).
-    fn check_ip_attempt(&self, ip: Option<IpAddr>) -> Result<(), Problem> {
-        match ip {
-            Some(ip) => admit(
+    /// One password attempt from `network` (logins and sign-ups).
+    fn check_ip_attempt(&self, network: Option<ClientNetwork>) -> Result<(), Problem> {
+        match network {
+            Some(network) => admit(
                 self.accounts.inner.login_per_ip.as_ref(),
-                &ip,
+                &network,
                 self.service.metrics(),
             ),
             None => Ok(()),
         }
     }
 
-    /// One password attempt for `username` (logins, password changes).
-    fn check_username_attempt(&self, username: &str) -> Result<(), Problem> {
-        let Some(limiter) = &self.accounts.inner.login_per_username else {
-            return Ok(());
+    /// A password check for `username` from `network` (logins, password
+    /// changes): takes a unit from both of the username's failure budgets,
+    /// given back unless the attempt is marked [`failed`](PasswordAttempt::failed).
+    fn password_attempt(
+        &self,
+        username: &str,
+        network: Option<ClientNetwork>,
+    ) -> Result<PasswordAttempt<'_>, Problem> {
+        let inner = &self.accounts.inner;
+        let metrics = self.service.metrics();
+        let per_network = (username.to_owned(), network);
+        if let Some(budget) = &inner.failures_per_network {
+            budget.take(&per_network, metrics)?;
+        }
+        let mut attempt = PasswordAttempt {
+            inner,
+            per_network,
+            took_username_unit: false,
+            failed: false,
         };
-        limiter.admit(&username.to_owned(), self.service.metrics())
+        if let Some(budget) = &inner.failures_per_username {
+            // On refusal, dropping `attempt` gives the first unit back.
+            budget.take(&attempt.per_network.0, metrics)?;
+            attempt.took_username_unit = true;
+        }
+        Ok(attempt)
     }
 }
 
-/// A username for the audit log: shown only if it is a valid user id, so
-/// that a password typed into the username field by mistake (which would
-/// rarely fit the alphabet) is not written to the log.
-struct Shown<'a>(&'a str);
+/// A password check in progress; see [`AccountsState::password_attempt`].
+pub(crate) struct PasswordAttempt<'a> {
+    inner: &'a Inner,
+    per_network: (String, Option<ClientNetwork>),
+    took_username_unit: bool,
+    failed: bool,
+}
 
-impl fmt::Display for Shown<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if sinch_auth::validate_token_user_id(self.0).is_ok() {
-            f.write_str(self.0)
-        } else {
-            f.write_str("<not a valid username>")
+impl PasswordAttempt<'_> {
+    /// The password was wrong: the units stay taken.
+    fn failed(mut self) {
+        self.failed = true;
+    }
+}
+
+/// Anything but a wrong password (success, an unavailable database, a
+/// cancelled request) gives the units back.
+impl Drop for PasswordAttempt<'_> {
+    fn drop(&mut self) {
+        if self.failed {
+            return;
+        }
+        if let Some(budget) = &self.inner.failures_per_network {
+            budget.give_back(&self.per_network);
+        }
+        if let Some(budget) = &self.inner.failures_per_username {
+            if self.took_username_unit {
+                budget.give_back(&self.per_network.0);
+            }
         }
     }
-}
-
-/// One audit line per account event: event, username, outcome, client IP.
-/// Never a password, cookie, ticket or token.
-fn audit(event: &'static str, username: &str, outcome: &'static str, ip: Option<IpAddr>) {
-    tracing::info!(
-        target: "sinch_auth::audit",
-        event,
-        username = %Shown(username),
-        outcome,
-        client_ip = %ClientIp(ip),
-    );
 }

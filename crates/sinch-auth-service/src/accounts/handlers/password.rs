@@ -7,7 +7,8 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use super::{AccountsState, audit, client_ip, json_body};
+use super::{AccountsState, client_ip, client_network, json_body};
+use crate::accounts::audit::{Username, audit};
 use crate::accounts::errors::hashing_problem;
 use crate::accounts::password::check_policy;
 use crate::accounts::sessions::CurrentSession;
@@ -65,11 +66,19 @@ pub(crate) async fn change_password(
         }
     };
     let username = current.session.username.clone();
-    if let Err(problem) = state.check_username_attempt(&username) {
-        metrics.password_change("rate_limited");
-        audit("password_change", &username, "rate_limited", ip);
-        return problem.into_response();
-    }
+    let attempt = match state.password_attempt(&username, client_network(&parts)) {
+        Ok(attempt) => attempt,
+        Err(problem) => {
+            metrics.password_change("rate_limited");
+            audit(
+                "password_change",
+                Username::Shown(&username),
+                "rate_limited",
+                ip,
+            );
+            return problem.into_response();
+        }
+    };
     let request: PasswordChange = match json_body(parts, body).await {
         Ok(request) => request,
         Err(problem) => {
@@ -84,8 +93,13 @@ pub(crate) async fn change_password(
         Ok(_) => "success",
         Err(problem) => outcome_of(problem),
     };
+    if outcome == "wrong_password" {
+        attempt.failed();
+    } else {
+        drop(attempt);
+    }
     metrics.password_change(outcome);
-    audit("password_change", &username, outcome, ip);
+    audit("password_change", Username::Shown(&username), outcome, ip);
     match result {
         Ok(revoked) => Json(PasswordChanged {
             other_sessions_revoked: revoked,
@@ -101,12 +115,13 @@ async fn change(
     current_password: Zeroizing<String>,
     new_password: Zeroizing<String>,
 ) -> Result<u64, Problem> {
-    check_policy(&new_password).map_err(|m| Problem::new(ProblemCode::InvalidPassword, m))?;
+    check_policy(&current.session.username, &new_password)
+        .map_err(|m| Problem::new(ProblemCode::InvalidPassword, m))?;
     let accounts = &state.accounts.inner;
     let store = accounts.database.store().map_err(store_problem)?;
-    let account = accounts
-        .database
-        .observe(store.find_account(&current.session.account_id).await)
+    let account = store
+        .find_account(&current.session.account_id)
+        .await
         .map_err(store_problem)?
         .ok_or_else(|| {
             Problem::from(AuthError::rejected(
@@ -131,13 +146,9 @@ async fn change(
         .await
         .map_err(hashing_problem)?;
     // Keeps this session; CredentialsChanged (409) when another change won.
-    let revoked = accounts
-        .database
-        .observe(
-            store
-                .set_password(&account, &new_hash, Some(&current.hash))
-                .await,
-        )
+    let revoked = store
+        .set_password(&account, &new_hash, Some(&current.hash))
+        .await
         .map_err(store_problem)?;
     accounts.sessions.forget_account(&account.id);
     Ok(revoked)
@@ -152,6 +163,7 @@ fn outcome_of(problem: &Problem) -> &'static str {
         ProblemCode::CredentialsChanged => "credentials_changed",
         ProblemCode::RateLimited => "rate_limited",
         ProblemCode::Unavailable => "unavailable",
+        ProblemCode::Overloaded => "overloaded",
         _ => "error",
     }
 }

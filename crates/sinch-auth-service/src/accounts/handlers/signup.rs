@@ -7,7 +7,8 @@ use http::StatusCode;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use super::{AccountsState, audit, client_ip, json_body};
+use super::{AccountsState, client_ip, client_network, json_body};
+use crate::accounts::audit::{Username, audit};
 use crate::accounts::errors::hashing_problem;
 use crate::accounts::password::check_policy;
 use crate::accounts::{SignupPolicy, Strictness, store_problem};
@@ -65,7 +66,7 @@ pub(crate) async fn sign_up(State(state): State<AccountsState>, request: Request
             Strictness::Credentials,
         )
         .and_then(|()| admit(&accounts.options.signup, &parts.headers))
-        .and_then(|()| state.check_ip_attempt(ip));
+        .and_then(|()| state.check_ip_attempt(client_network(&parts)));
     if let Err(problem) = admitted {
         metrics.signup(outcome_of(&problem));
         return problem.into_response();
@@ -85,7 +86,7 @@ pub(crate) async fn sign_up(State(state): State<AccountsState>, request: Request
         Err(problem) => outcome_of(problem),
     };
     metrics.signup(outcome);
-    audit("signup", &username, outcome, ip);
+    audit("signup", Username::Shown(&username), outcome, ip);
     match result {
         Ok(created) => (StatusCode::CREATED, Json(created)).into_response(),
         Err(problem) => problem.into_response(),
@@ -128,7 +129,7 @@ async fn create(
             ),
         )
     })?;
-    check_policy(&password).map_err(|m| Problem::new(ProblemCode::InvalidPassword, m))?;
+    check_policy(username, &password).map_err(|m| Problem::new(ProblemCode::InvalidPassword, m))?;
     let accounts = &state.accounts.inner;
     // Hashing first and letting the unique constraint decide keeps two
     // sign-ups for one name from both succeeding.
@@ -138,9 +139,9 @@ async fn create(
         .await
         .map_err(hashing_problem)?;
     let store = accounts.database.store().map_err(store_problem)?;
-    let account = accounts
-        .database
-        .observe(store.create_account(username, &hash).await)
+    let account = store
+        .create_account(username, &hash)
+        .await
         .map_err(store_problem)?;
     Ok(SignUpResponse {
         username: account.username.clone(),
@@ -151,7 +152,7 @@ async fn create(
 
 /// The core's message names the offending character or the length; keep
 /// that part, without the advice about encoding ids for tokens.
-fn reason_of(e: &sinch_auth::Error) -> String {
+pub(crate) fn reason_of(e: &sinch_auth::Error) -> String {
     let text = e.to_string();
     let reason = text.split_once(": ").map_or(text.as_str(), |(_, r)| r);
     reason.split(';').next().unwrap_or(reason).trim().to_owned()
@@ -167,6 +168,7 @@ fn outcome_of(problem: &Problem) -> &'static str {
         ProblemCode::InvalidPassword => "invalid_password",
         ProblemCode::UsernameTaken => "username_taken",
         ProblemCode::Unavailable => "unavailable",
+        ProblemCode::Overloaded => "overloaded",
         _ => "error",
     }
 }

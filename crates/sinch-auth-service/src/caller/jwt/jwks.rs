@@ -1,9 +1,15 @@
 //! Where the identity provider's keys come from, and the cache in front of
-//! it: loaded at start-up, refreshed when stale or when a token names an
+//! it: loaded at start-up, refreshed when stale (in the background: requests
+//! keep verifying with the cached keys meanwhile) or when a token names an
 //! unknown `kid` (key rotation), never more often than a configured minimum
 //! interval, and one refresh at a time however many requests ask.
+//!
+//! Redirects are not followed: the configured URL was checked to be
+//! `https://` (or loopback `http://`), and a redirect could lead anywhere,
+//! plain `http://` included.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -66,6 +72,8 @@ pub(crate) struct KeyStore {
     min_interval: Duration,
     current: RwLock<Snapshot>,
     last_attempt: tokio::sync::Mutex<Option<Instant>>,
+    /// A background refresh is running.
+    refreshing: AtomicBool,
 }
 
 impl KeyStore {
@@ -80,7 +88,7 @@ impl KeyStore {
         let client = reqwest::Client::builder()
             .timeout(fetch_timeout)
             .connect_timeout(fetch_timeout)
-            .redirect(reqwest::redirect::Policy::limited(3))
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("sinch-auth-service/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(JwtConfigError::HttpClient)?;
@@ -96,6 +104,7 @@ impl KeyStore {
                 loaded_at: None,
             }),
             last_attempt: tokio::sync::Mutex::new(None),
+            refreshing: AtomicBool::new(false),
         })
     }
 
@@ -114,6 +123,19 @@ impl KeyStore {
         snapshot
             .loaded_at
             .is_none_or(|at| at.elapsed() >= self.max_age)
+    }
+
+    /// Starts a [`refresh`](Self::refresh) on its own task unless one is
+    /// running: the caller goes on with the keys it has.
+    pub(crate) fn refresh_in_background(self: &Arc<Self>, seen: Snapshot) {
+        if self.refreshing.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let store = Arc::clone(self);
+        tokio::spawn(async move {
+            store.refresh(&seen).await;
+            store.refreshing.store(false, Ordering::Release);
+        });
     }
 
     /// Fetches new keys unless `seen` has already been replaced or the
@@ -176,6 +198,12 @@ impl KeyStore {
             .send()
             .await
             .map_err(|e| format!("fetching the JWKS failed: {}", without_url(&e)))?;
+        if response.status().is_redirection() {
+            return Err(format!(
+                "the JWKS URL answered {} (a redirect); redirects are not followed, so that none can lead to plain http://: configure the final https:// URL",
+                response.status()
+            ));
+        }
         if !response.status().is_success() {
             return Err(format!("the JWKS URL answered {}", response.status()));
         }
@@ -206,8 +234,6 @@ fn without_url(e: &reqwest::Error) -> String {
         "timed out"
     } else if e.is_connect() {
         "could not connect"
-    } else if e.is_redirect() {
-        "too many redirects"
     } else if e.is_body() || e.is_decode() {
         "broken response body"
     } else {

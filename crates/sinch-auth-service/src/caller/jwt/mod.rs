@@ -8,6 +8,7 @@ mod jwks;
 mod keys;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use http::request::Parts;
@@ -16,7 +17,7 @@ use jsonwebtoken::{Algorithm, Validation};
 
 pub use jwks::JwksSource;
 
-use self::header::read_header;
+pub(crate) use self::header::read_header;
 use self::jwks::{KeyStore, Refresh};
 use super::{AuthError, Authenticator, BoxFuture, Caller, NotReady, Via, bearer_token};
 
@@ -93,7 +94,8 @@ pub struct JwtSettings {
     pub leeway: Duration,
     /// Keys older than this are refetched on next use. Default 5 min.
     pub jwks_max_age: Duration,
-    /// Minimum time between two fetches, whatever triggers them. Default 30 s.
+    /// Minimum time between two fetches, whatever triggers them. Default
+    /// 30 s (the configuration refuses less than 5 s).
     pub jwks_min_refresh_interval: Duration,
     /// Timeout of one fetch. Default 5 s.
     pub jwks_fetch_timeout: Duration,
@@ -197,7 +199,7 @@ pub struct JwtAuthenticator {
     allowed: Vec<Algorithm>,
     user_id_claim: String,
     user_id_encoding: UserIdEncoding,
-    store: KeyStore,
+    store: Arc<KeyStore>,
 }
 
 impl std::fmt::Debug for JwtAuthenticator {
@@ -238,14 +240,14 @@ impl JwtAuthenticator {
         base.set_required_spec_claims(&["exp", "iss", "aud"]);
         base.leeway = settings.leeway.as_secs();
         base.validate_nbf = true;
-        let store = KeyStore::new(
+        let store = Arc::new(KeyStore::new(
             settings.jwks,
             settings.algorithms.clone(),
             base,
             settings.jwks_max_age,
             settings.jwks_min_refresh_interval,
             settings.jwks_fetch_timeout,
-        )?;
+        )?);
         Ok(JwtAuthenticator {
             issuer: settings.issuer,
             allowed: settings.algorithms,
@@ -288,10 +290,15 @@ impl JwtAuthenticator {
         let header = read_header(token, &self.allowed)?;
         let mut snapshot = self.store.snapshot();
         if self.store.is_stale(&snapshot) {
-            // Stale keys still verify if the refresh fails: the provider
-            // being down must not lock every user out at once.
-            self.store.refresh(&snapshot).await;
-            snapshot = self.store.snapshot();
+            if snapshot.is_loaded() {
+                // Stale keys still verify, during the refresh and if it
+                // fails: a slow or down provider must not hold up or lock
+                // out every user at once.
+                self.store.refresh_in_background(snapshot.clone());
+            } else {
+                self.store.refresh(&snapshot).await;
+                snapshot = self.store.snapshot();
+            }
         }
         let kid = header.kid.as_deref();
         if snapshot.keys.candidates(kid, header.alg).next().is_none() {

@@ -25,9 +25,20 @@ pub async fn login_returns_both_credentials_and_a_strict_cookie(db: &TestDatabas
     keys.sort();
     assert_eq!(
         keys,
-        ["expiresAt", "expiresIn", "token", "userId", "userTicket"]
+        [
+            "applicationKey",
+            "environmentHost",
+            "expiresAt",
+            "expiresIn",
+            "token",
+            "userId",
+            "userTicket"
+        ],
+        "the cookie flow's body: no session token"
     );
     assert_eq!(body["userId"], name.as_str());
+    assert_eq!(body["applicationKey"], crate::common::APP_KEY);
+    assert_eq!(body["environmentHost"], "ocra.api.sinch.com");
 
     let ticket = app()
         .verify_ticket(
@@ -98,10 +109,10 @@ pub async fn unknown_user_and_wrong_password_look_the_same(db: &TestDatabase) {
     );
 }
 
-pub async fn login_is_limited_per_username_and_per_ip(db: &TestDatabase) {
+pub async fn login_is_limited_per_ip_and_failures_per_username(db: &TestDatabase) {
     let options = test_options().with_login_limits(
         LoginLimits::unlimited()
-            .with_per_ip(Rate::new(6, 5))
+            .with_per_ip(Rate::new(6, 7))
             .with_per_username(Rate::new(6, 2)),
     );
     let h = Harness::start_with(db, options, unlimited()).await;
@@ -109,7 +120,11 @@ pub async fn login_is_limited_per_username_and_per_ip(db: &TestDatabase) {
     // Sign-up counts against the address too.
     assert_eq!(h.sign_up(&name, PASSWORD).await.status, 201);
     assert_eq!(h.log_in(&name, "wrong password").await.status, 401);
+    // Successful logins do not count against the username.
     assert_eq!(h.log_in(&name, PASSWORD).await.status, 200);
+    assert_eq!(h.log_in(&name, PASSWORD).await.status, 200);
+    assert_eq!(h.log_in(&name, "wrong again").await.status, 401);
+    // Two failures: the username's budget is spent.
     let limited = h.log_in(&name, PASSWORD).await;
     assert_eq!(limited.status, 429, "{}", limited.text);
     assert_eq!(limited.problem_code(), "rate_limited");

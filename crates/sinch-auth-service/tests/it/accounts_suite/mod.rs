@@ -3,6 +3,8 @@
 //! `--ignored` and `SINCH_AUTH_TEST_POSTGRES_URL`, as `.ci/postgres.sh test
 //! -p sinch-auth-service` does. SQLite-only cases are in `sqlite_only`.
 
+mod admin;
+mod bearer;
 mod csrf;
 #[macro_use]
 pub mod harness;
@@ -28,7 +30,7 @@ accounts_suite! {
     login: [
         login_returns_both_credentials_and_a_strict_cookie,
         unknown_user_and_wrong_password_look_the_same,
-        login_is_limited_per_username_and_per_ip,
+        login_is_limited_per_ip_and_failures_per_username,
         failed_logins_set_no_cookie_and_count_in_metrics,
     ],
     sessions: [
@@ -45,6 +47,18 @@ accounts_suite! {
         the_new_password_follows_the_policy,
         a_password_change_needs_a_session,
         concurrent_password_changes_have_one_winner,
+    ],
+    admin: [
+        operators_create_accounts_under_the_sign_up_rules,
+        the_service_follows_disable_enable_and_delete,
+    ],
+    bearer: [
+        a_bearer_login_returns_the_session_in_the_body,
+        bearer_sessions_skip_the_cross_site_check,
+        a_token_works_only_the_way_it_was_issued,
+        bearer_logout_and_password_change_revoke,
+        a_disabled_account_is_refused_like_a_wrong_password,
+        owners_delete_their_account_with_the_password,
     ],
     csrf: [
         cookie_posts_from_other_sites_are_403,

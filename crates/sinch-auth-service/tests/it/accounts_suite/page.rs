@@ -99,7 +99,15 @@ pub async fn openapi_describes_exactly_the_accounts_mode_routes(db: &TestDatabas
         .trim_start_matches("#/components/schemas/");
     assert_eq!(
         doc["components"]["schemas"][name]["required"],
-        serde_json::json!(["userTicket", "token", "userId", "expiresAt", "expiresIn"])
+        serde_json::json!([
+            "userTicket",
+            "token",
+            "userId",
+            "expiresAt",
+            "expiresIn",
+            "applicationKey",
+            "environmentHost"
+        ])
     );
 }
 

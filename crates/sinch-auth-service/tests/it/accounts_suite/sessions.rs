@@ -194,5 +194,5 @@ pub async fn me_shows_the_signed_in_user(db: &TestDatabase) {
     assert_eq!(anonymous.json()["reason"], "missing_session");
     let wrong_method = h.with_session("/v1/accounts/me", &cookie, "{}").await;
     assert_eq!(wrong_method.status, 405);
-    assert_eq!(wrong_method.header("allow"), Some("GET"));
+    assert_eq!(wrong_method.header("allow"), Some("GET, DELETE"));
 }

@@ -1,8 +1,8 @@
 //! What only an SQLite file shows: a database locked by another writer is
-//! unavailable (503, not ready) until the lock goes, then everything
-//! recovers by itself.
+//! unavailable to writes (503) until the lock goes, then everything
+//! recovers by itself; readiness follows the probe, which still answers.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use sinch_auth_service::accounts::Accounts;
 use sinch_auth_store::StoreOptions;
@@ -12,7 +12,7 @@ use crate::accounts_suite::harness::*;
 use crate::common::{get, send, unlimited};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_locked_database_is_503_and_not_ready_until_released() {
+async fn a_locked_database_is_503_for_writes_until_released() {
     let db = TestDatabase::sqlite().await;
     let store_options = StoreOptions::default()
         .with_busy_timeout(Duration::from_millis(200))
@@ -40,9 +40,9 @@ async fn a_locked_database_is_503_and_not_ready_until_released() {
         "no database internals: {}",
         reply.text
     );
+    // A busy error is this request's; the probe (a read) still answers.
     let ready = send(&h.admin, get("/readyz")).await;
-    assert_eq!(ready.status, 503, "{}", ready.text);
-    assert_eq!(ready.json()["status"], "not_ready");
+    assert_eq!(ready.status, 200, "{}", ready.text);
     // Sessions are read, not written: WAL readers are not blocked.
     assert_eq!(
         h.with_session("/v1/tickets", &cookie, "{}").await.status,
@@ -56,17 +56,5 @@ async fn a_locked_database_is_503_and_not_ready_until_released() {
         201,
         "writes resume"
     );
-    let started = Instant::now();
-    loop {
-        let ready = send(&h.admin, get("/readyz")).await;
-        if ready.status == 200 {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(15),
-            "still not ready: {}",
-            ready.text
-        );
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    assert_eq!(send(&h.admin, get("/readyz")).await.status, 200);
 }

@@ -5,6 +5,7 @@
 
 mod log_capture;
 mod openapi_conformance;
+pub mod process;
 #[allow(unused_imports)] // not every test binary captures logs
 pub use log_capture::LogCapture;
 
