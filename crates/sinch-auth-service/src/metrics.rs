@@ -1,9 +1,10 @@
 //! Prometheus metrics, one registry per service (no global state, so
 //! several services or tests in one process do not mix their numbers).
 
-use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::collector::Collector;
 use prometheus_client::encoding::text::encode;
-use prometheus_client::metrics::counter::Counter;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
+use prometheus_client::metrics::counter::{ConstCounter, Counter};
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
@@ -144,6 +145,7 @@ impl Metrics {
             "Accounts mode: accounts deleted by their owner (DELETE /v1/accounts/me) by outcome",
             account_deletions.clone(),
         );
+        registry.register_collector(Box::new(LogWrites));
         Metrics {
             registry,
             requests,
@@ -234,6 +236,36 @@ impl Metrics {
     }
 }
 
+/// The process's log lines and the `write(2)` calls that wrote them (the
+/// log is the process's: with several services in one process, each shows
+/// the same totals). Lines per write shows how much the group commit
+/// batches.
+#[derive(Debug)]
+struct LogWrites;
+
+impl Collector for LogWrites {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let counts = crate::telemetry::line_counts();
+        for (name, help, value) in [
+            ("log_lines", "Log lines this process logged", counts.lines),
+            (
+                "log_writes",
+                "write(2) calls that wrote the log lines (concurrent requests share one)",
+                counts.writes,
+            ),
+        ] {
+            let counter = ConstCounter::new(value);
+            counter.encode(encoder.encode_descriptor(
+                name,
+                help,
+                None,
+                counter.metric_type(),
+            )?)?;
+        }
+        Ok(())
+    }
+}
+
 /// Content type of [`Metrics::render`].
 pub const METRICS_CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
@@ -255,6 +287,8 @@ mod tests {
             "sinch_auth_credentials_issued_total{kind=\"ticket\",application=\"default\"} 1",
             "sinch_auth_auth_failures_total{reason=\"token_expired\"} 1",
             "sinch_auth_rate_limited_total{scope=\"ip\"} 1",
+            "sinch_auth_log_lines_total ",
+            "sinch_auth_log_writes_total ",
         ] {
             assert!(text.contains(needle), "{needle} missing in\n{text}");
         }

@@ -6,7 +6,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use axum::{Extension, Router};
+use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -131,11 +131,11 @@ impl Server {
         let options = self.service.options();
         let head_timeout = options.request_timeout;
         // `/openapi.json` names the admin address really bound.
-        let admin = AdminListener(self.admin_addr());
-        let api_router = self.api_router.layer(Extension(admin));
+        let admin = Some(AdminListener(self.admin_addr()));
         let api = serve_http(
             self.api,
-            api_router,
+            self.api_router,
+            admin,
             head_timeout,
             options.max_connections,
             rx.clone(),
@@ -145,6 +145,7 @@ impl Server {
         let admin = serve_http(
             self.admin,
             self.service.admin_router(),
+            None,
             head_timeout,
             ADMIN_MAX_CONNECTIONS,
             rx.clone(),

@@ -1,18 +1,25 @@
 //! Middleware: the API router's (client IP, per-IP limit, timeout,
 //! metrics, access log) and the admin router's timeout.
 
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::IpAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{MatchedPath, Request};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::Method;
+use tower::{Layer, Service};
 
 use crate::client_ip::{ClientIp, ClientIpResolver};
 use crate::problem::{AuthFailureReason, Problem, ProblemCode};
 use crate::rate_limit::{ClientNetwork, admit};
 use crate::service::TokenService;
+use crate::telemetry::lines_written_first;
 
 fn method_label(method: &Method) -> &'static str {
     // Bounded label values: arbitrary methods must not grow the metrics.
@@ -28,8 +35,8 @@ fn method_label(method: &Method) -> &'static str {
     }
 }
 
-/// The middleware's state: the service, and the route templates it serves
-/// (static strings: the metrics allocate nothing per request).
+/// The API middleware's layer: the service, and the route templates it
+/// serves (static strings: the metrics allocate nothing per request).
 #[derive(Clone)]
 pub(crate) struct ApiLayer {
     service: TokenService,
@@ -58,51 +65,101 @@ impl ApiLayer {
     }
 }
 
-/// The API router's one middleware (one layer, not three: every layer
-/// costs a service clone per request). In order: resolve the client IP,
-/// apply the per-IP limit (before authentication, so it also slows down
-/// key guessing), bound the request's time (body upload included), then
-/// record metrics and one access-log line: method, route template (never
-/// the raw URI), status, code, latency, client IP. Never headers or bodies.
-pub(crate) async fn api_middleware(
-    State(layer): State<ApiLayer>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    let start = Instant::now();
-    let service = &layer.service;
-    let peer = ClientIpResolver::peer(request.extensions());
-    let client_ip = service
-        .client_ip_resolver()
-        .resolve(peer, request.headers());
-    request.extensions_mut().insert(ClientIp(client_ip));
-    let network = client_ip.map(|ip| ClientNetwork::of(ip, service.limits().ipv6_prefix));
-    if let Some(network) = network {
-        request.extensions_mut().insert(network);
-    }
-    let method = method_label(request.method());
-    let route = layer.route_label(request.extensions().get::<MatchedPath>());
+impl<S> Layer<S> for ApiLayer {
+    type Service = ApiService<S>;
 
-    let per_ip = match &network {
-        Some(network) => admit(service.limits().per_ip.as_ref(), network, service.metrics()),
-        None => Ok(()),
-    };
-    let response = match per_ip {
-        Err(refusal) => refusal.into_response(),
-        Ok(()) => {
-            let limit = service.options().request_timeout;
-            match tokio::time::timeout(limit, next.run(request)).await {
-                Ok(response) => response,
-                Err(_) => Problem::new(
-                    ProblemCode::RequestTimeout,
-                    format!("the request took longer than {} s", limit.as_secs_f64()),
-                )
-                .into_response(),
-            }
+    fn layer(&self, inner: S) -> ApiService<S> {
+        ApiService {
+            inner,
+            layer: self.clone(),
         }
-    };
+    }
+}
 
-    let elapsed = start.elapsed();
+/// The API router's one middleware, a plain tower service: axum's
+/// `from_fn` clones and boxes the inner service for every request. In
+/// order: resolve the client IP, apply the per-IP limit (before
+/// authentication, so it also slows down key guessing), bound the
+/// request's time (body upload included), then record metrics and one
+/// access-log line: method, route template (never the raw URI), status,
+/// code, latency, client IP. Never headers or bodies.
+///
+/// The lines a request logs (its audit line above all) are written, in a
+/// write shared with concurrent requests, before its response leaves.
+#[derive(Clone)]
+pub(crate) struct ApiService<S> {
+    inner: S,
+    layer: ApiLayer,
+}
+
+impl<S> Service<Request> for ApiService<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request) -> Self::Future {
+        let start = Instant::now();
+        let service = &self.layer.service;
+        let peer = ClientIpResolver::peer(request.extensions());
+        let client_ip = service
+            .client_ip_resolver()
+            .resolve(peer, request.headers());
+        request.extensions_mut().insert(ClientIp(client_ip));
+        let network = client_ip.map(|ip| ClientNetwork::of(ip, service.limits().ipv6_prefix));
+        if let Some(network) = network {
+            request.extensions_mut().insert(network);
+        }
+        let labels = (
+            method_label(request.method()),
+            self.layer
+                .route_label(request.extensions().get::<MatchedPath>()),
+        );
+        let per_ip = match &network {
+            Some(network) => admit(service.limits().per_ip.as_ref(), network, service.metrics()),
+            None => Ok(()),
+        };
+        // The inner service is ready (polled above) and its future owns
+        // what it needs: call it now rather than clone it into the future.
+        let admitted = per_ip.map(|()| self.inner.call(request));
+        let service = service.clone();
+        Box::pin(lines_written_first(async move {
+            let response = match admitted {
+                Err(refusal) => refusal.into_response(),
+                Ok(handling) => {
+                    let limit = service.options().request_timeout;
+                    match tokio::time::timeout(limit, handling).await {
+                        Ok(Ok(response)) => response,
+                        Ok(Err(never)) => match never {},
+                        Err(_) => Problem::new(
+                            ProblemCode::RequestTimeout,
+                            format!("the request took longer than {} s", limit.as_secs_f64()),
+                        )
+                        .into_response(),
+                    }
+                }
+            };
+            record(&service, labels, client_ip, start.elapsed(), &response);
+            Ok(response)
+        }))
+    }
+}
+
+/// Metrics and the access-log line of one request.
+fn record(
+    service: &TokenService,
+    (method, route): (&'static str, &'static str),
+    client_ip: Option<IpAddr>,
+    elapsed: Duration,
+    response: &Response,
+) {
     let status = response.status().as_u16();
     let metrics = service.metrics();
     metrics.request(method, route, status, elapsed.as_secs_f64());
@@ -134,7 +191,6 @@ pub(crate) async fn api_middleware(
             "request"
         );
     }
-    response
 }
 
 /// Admin requests get a fixed bound (readiness may wait for a JWKS fetch).

@@ -8,10 +8,11 @@ mod layers;
 mod openapi;
 
 use axum::extract::DefaultBodyLimit;
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::middleware::from_fn;
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use http::{HeaderValue, Method, header};
+use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -82,19 +83,18 @@ impl TokenService {
             .collect();
         let document = openapi::Document::new(self, extension.openapi());
         let (own, _) = table.with_state(self.clone());
-        let mut router = own
-            .layer(Extension(document))
-            .merge(extension.into_router())
+        // One `layer` call with every layer in it: each call wraps every
+        // route in one more boxed service, cloned and called per request.
+        own.merge(extension.into_router())
             .fallback(not_found)
-            .layer(DefaultBodyLimit::max(BODY_LIMIT))
-            .layer(from_fn_with_state(
-                layers::ApiLayer::new(self.clone(), labels),
-                layers::api_middleware,
-            ));
-        if let Some(cors) = cors_layer(self) {
-            router = router.layer(cors);
-        }
-        router.layer(no_store())
+            .layer(
+                ServiceBuilder::new()
+                    .layer(no_store())
+                    .option_layer(cors_layer(self))
+                    .layer(layers::ApiLayer::new(self.clone(), labels))
+                    .layer(DefaultBodyLimit::max(BODY_LIMIT))
+                    .layer(Extension(document)),
+            )
     }
 
     /// The admin API for a separate, private port: `GET /livez`,

@@ -42,23 +42,58 @@ where
         };
         event.record(&mut visitor);
         line.push_str("},\"target\":");
-        write_json_string(&mut line, event.metadata().target());
+        write_str_value(&mut line, event.metadata().target());
         line.push_str("}\n");
         writer.write_str(&line)
     }
 }
 
+/// `YYYY-MM-DDTHH:MM:SS.ffffffZ`, digit by digit: `write!` with padded
+/// integers cost several times more, on every line.
 fn write_timestamp(out: &mut String, t: OffsetDateTime) {
     let (year, month, day) = t.to_calendar_date();
-    let _ = write!(
-        out,
-        "{year:04}-{:02}-{day:02}T{:02}:{:02}:{:02}.{:06}Z",
-        month as u8,
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.microsecond()
-    );
+    // Years outside 0..=9999 do not occur in a clock reading we log.
+    push_digits(out, year.clamp(0, 9999) as u32, 4);
+    out.push('-');
+    push_digits(out, month as u32, 2);
+    out.push('-');
+    push_digits(out, day.into(), 2);
+    out.push('T');
+    push_digits(out, t.hour().into(), 2);
+    out.push(':');
+    push_digits(out, t.minute().into(), 2);
+    out.push(':');
+    push_digits(out, t.second().into(), 2);
+    out.push('.');
+    push_digits(out, t.microsecond(), 6);
+    out.push('Z');
+}
+
+/// `value`'s last `width` decimal digits, zero-padded.
+fn push_digits(out: &mut String, mut value: u32, width: usize) {
+    let mut digits = [b'0'; 10];
+    for slot in digits[..width].iter_mut().rev() {
+        *slot = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+    out.extend(digits[..width].iter().map(|&d| char::from(d)));
+}
+
+/// Whether a byte must be escaped in a JSON string.
+fn needs_escape(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
+
+/// A JSON string: copied whole when nothing needs escaping (nearly always),
+/// else through the core's escaper.
+fn write_str_value(out: &mut String, value: &str) {
+    if value.bytes().any(needs_escape) {
+        write_json_string(out, value);
+    } else {
+        out.push('"');
+        out.push_str(value);
+        out.push('"');
+    }
 }
 
 struct Fields<'a> {
@@ -72,7 +107,7 @@ impl Fields<'_> {
             self.line.push(',');
         }
         self.first = false;
-        write_json_string(self.line, field.name());
+        write_str_value(self.line, field.name());
         self.line.push(':');
     }
 }
@@ -80,7 +115,7 @@ impl Fields<'_> {
 impl Visit for Fields<'_> {
     fn record_str(&mut self, field: &Field, value: &str) {
         self.key(field);
-        write_json_string(self.line, value);
+        write_str_value(self.line, value);
     }
 
     fn record_i64(&mut self, field: &Field, value: i64) {
@@ -109,9 +144,18 @@ impl Visit for Fields<'_> {
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
         self.key(field);
-        let mut text = String::new();
-        let _ = write!(text, "{value:?}");
-        write_json_string(self.line, &text);
+        // Formatted in place (no string of its own), then escaped only if
+        // it has to be.
+        let start = self.line.len();
+        self.line.push('"');
+        let _ = write!(self.line, "{value:?}");
+        if self.line[start + 1..].bytes().any(needs_escape) {
+            let text = self.line.split_off(start + 1);
+            self.line.truncate(start);
+            write_json_string(self.line, &text);
+        } else {
+            self.line.push('"');
+        }
     }
 }
 
@@ -127,5 +171,65 @@ mod tests {
             time::macros::datetime!(2026-01-02 03:04:05.123456 UTC),
         );
         assert_eq!(out, "2026-01-02T03:04:05.123456Z");
+        out.clear();
+        write_timestamp(
+            &mut out,
+            time::macros::datetime!(1999-12-31 23:59:59.000007 UTC),
+        );
+        assert_eq!(out, "1999-12-31T23:59:59.000007Z");
+    }
+
+    #[test]
+    fn strings_are_escaped_only_when_needed() {
+        for value in [
+            "plain",
+            "",
+            "quote\"",
+            "back\\slash",
+            "tab\tnew\nline\u{1}",
+            "é ✓",
+        ] {
+            let mut ours = String::new();
+            write_str_value(&mut ours, value);
+            let back: String = serde_json::from_str(&ours).unwrap();
+            assert_eq!(back, value);
+        }
+    }
+
+    #[test]
+    fn display_and_debug_values_are_json_strings() {
+        use tracing_subscriber::layer::SubscriberExt;
+
+        let out = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
+        let sink = out.clone();
+        let subscriber = tracing_subscriber::registry().with(
+            tracing_subscriber::fmt::layer()
+                .event_format(JsonLines)
+                .with_writer(move || Sink(sink.clone())),
+        );
+        tracing::subscriber::with_default(subscriber, || {
+            let shown = "say \"hi\"\n";
+            tracing::info!(plain = %"alice", quoted = %shown, debug = ?("a", 1), n = 7u64, "msg");
+        });
+        let text = String::from_utf8(out.lock().unwrap().clone()).unwrap();
+        let line: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let fields = &line["fields"];
+        assert_eq!(fields["plain"], "alice");
+        assert_eq!(fields["quoted"], "say \"hi\"\n");
+        assert_eq!(fields["debug"], "(\"a\", 1)");
+        assert_eq!(fields["n"], 7);
+        assert_eq!(fields["message"], "msg");
+    }
+
+    struct Sink(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Sink {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
     }
 }

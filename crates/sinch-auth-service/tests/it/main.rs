@@ -10,6 +10,7 @@ mod accounts_proptest;
 mod accounts_suite;
 mod admin_and_openapi;
 mod api_key_mode;
+mod audit_commit;
 mod bad_input;
 mod client_config;
 mod client_guide;
