@@ -276,6 +276,8 @@ async fn sessions_under_load_then_sigterm_and_kill_9() {
             format!("sqlite://{}", dir.path().join("accounts.db").display()),
         ),
         ("SINCH_AUTH_LOGIN_RATE_LIMIT_PER_IP", "0".into()),
+        // Real credentials close sign-up unless it is opened.
+        ("SINCH_AUTH_SIGNUP", "open".into()),
     ];
     for stop in ["TERM", "KILL"] {
         let log = dir.path().join(format!("server-{stop}.log"));
@@ -294,8 +296,22 @@ async fn sessions_under_load_then_sigterm_and_kill_9() {
                     .send()
                     .await
                     .unwrap();
+                if path == "/v1/accounts" {
+                    let status = reply.status();
+                    assert!(
+                        status == 201 || status == 409,
+                        "{stop} sign-up: {}",
+                        reply.text().await.unwrap()
+                    );
+                    continue;
+                }
                 if path == "/v1/login" {
-                    assert_eq!(reply.status(), 200);
+                    assert_eq!(
+                        reply.status(),
+                        200,
+                        "{stop} {}",
+                        reply.text().await.unwrap()
+                    );
                     let cookie = reply.headers()["set-cookie"].to_str().unwrap();
                     callers.push(Caller::Session(
                         cookie.split(';').next().unwrap().to_owned(),
