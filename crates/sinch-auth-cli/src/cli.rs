@@ -77,7 +77,7 @@ pub enum Command {
     /// so, 1 if not (container health checks)
     #[cfg(feature = "serve")]
     Healthcheck(healthcheck::HealthcheckArgs),
-    /// Administer the accounts of accounts mode (create, list, disable, …) on
+    /// Administer the accounts of accounts mode (create, list, disable, ...) on
     /// serve's database, while it runs or not
     #[cfg(feature = "serve")]
     Accounts(sinch_auth_service::accounts_cli::AccountsArgs),
