@@ -107,10 +107,12 @@ SINCH_AUTH_LOG=${BENCH_LOG:-info} \
     2>"$work/server.log" &
 server_pid=$!
 
-# Accounts mode, all limits off (one user, one address), same logging.
+# Accounts mode, sign-up open (closed by default with real credentials),
+# all limits off (one user, one address), same logging.
 SINCH_APPLICATION_KEY=bench-application-key \
 SINCH_APPLICATION_SECRET=$app_secret \
 SINCH_AUTH_DATABASE_URL="sqlite://$work/accounts.db" \
+SINCH_AUTH_SIGNUP=open \
 SINCH_AUTH_RATE_LIMIT_PER_IP=0 \
 SINCH_AUTH_RATE_LIMIT_PER_USER=0 \
 SINCH_AUTH_LOGIN_RATE_LIMIT_PER_IP=0 \
