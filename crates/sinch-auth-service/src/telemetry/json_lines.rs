@@ -30,7 +30,8 @@ where
         mut writer: Writer<'_>,
         event: &Event<'_>,
     ) -> fmt::Result {
-        let mut line = String::with_capacity(256);
+        // Room for an audit line (about 250 bytes) without growing.
+        let mut line = String::with_capacity(512);
         line.push_str("{\"timestamp\":\"");
         write_timestamp(&mut line, OffsetDateTime::now_utc());
         line.push_str("\",\"level\":\"");
