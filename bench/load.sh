@@ -21,8 +21,8 @@
 #   session-tickets         POST /v1/tickets (session cookie, Origin)
 #   session-tokens          POST /v1/registration-tokens (session cookie)
 #   logins                  POST /v1/login (Argon2id)
-# and the rounds are interleaved, so that a change in background load hits
-# every endpoint alike. Reported per endpoint: throughput, ratio to its
+# and the rounds are interleaved (every other one in reverse order), so that
+# a change in background load hits every endpoint alike. Reported per endpoint: throughput, ratio to its
 # ceiling (over all rounds, and each round's), p50/p99 (median of the
 # rounds; worst round's p99 too), errors, the server's and wrk's CPU time
 # per request (from /proc/PID/stat and `time`), and the ratio those CPU
@@ -190,14 +190,23 @@ run() { # name url script pid [connections]
         "load=$(cut -d' ' -f1 /proc/loadavg)" >>"$work/results"
 }
 api="http://127.0.0.1:$api_port"
+runs=(
+    "ceiling http://127.0.0.1:$admin_port/livez $work/api-key.lua $server_pid"
+    "registration-tokens $api/v1/registration-tokens $work/api-key.lua $server_pid"
+    "tickets $api/v1/tickets $work/api-key.lua $server_pid"
+    "session-ceiling http://127.0.0.1:$accounts_admin_port/livez $work/session.lua $accounts_pid"
+    "session-tickets $accounts_url/v1/tickets $work/session.lua $accounts_pid"
+    "session-tokens $accounts_url/v1/registration-tokens $work/session.lua $accounts_pid"
+    "logins $accounts_url/v1/login $work/logins.lua $accounts_pid $LOGIN_CONNECTIONS"
+)
 for round in $(seq "$ROUNDS"); do
-    run ceiling "http://127.0.0.1:$admin_port/livez" "$work/api-key.lua" "$server_pid"
-    run registration-tokens "$api/v1/registration-tokens" "$work/api-key.lua" "$server_pid"
-    run tickets "$api/v1/tickets" "$work/api-key.lua" "$server_pid"
-    run session-ceiling "http://127.0.0.1:$accounts_admin_port/livez" "$work/session.lua" "$accounts_pid"
-    run session-tickets "$accounts_url/v1/tickets" "$work/session.lua" "$accounts_pid"
-    run session-tokens "$accounts_url/v1/registration-tokens" "$work/session.lua" "$accounts_pid"
-    run logins "$accounts_url/v1/login" "$work/logins.lua" "$accounts_pid" "$LOGIN_CONNECTIONS"
+    # Every other round in reverse order: no endpoint always follows the
+    # same one.
+    if [ $((round % 2)) = 1 ]; then order=(0 1 2 3 4 5 6); else order=(6 5 4 3 2 1 0); fi
+    for i in "${order[@]}"; do
+        # shellcheck disable=SC2086 # the fields are words
+        run ${runs[$i]}
+    done
 done
 
 rss_kib=$(awk '/^VmHWM/ {print $2}' "/proc/$server_pid/status")
