@@ -2,10 +2,10 @@
 //! into a problem with a stable code instead of axum's plain-text bodies.
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, FailedToBufferBody, JsonRejection};
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use http::header;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde::de::DeserializeOwned;
 
 use crate::problem::{Problem, ProblemCode};
@@ -28,12 +28,15 @@ where
 {
     type Rejection = Problem;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, Problem> {
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Problem> {
         let declared_json = is_json_content_type(req.headers());
         let has_content_type = req.headers().contains_key(header::CONTENT_TYPE);
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(bytes_rejection)?;
+        // The limit is applied here rather than by a `DefaultBodyLimit`
+        // layer, which would cost an extension on every request.
+        let bytes = match Limited::new(req.into_body(), BODY_LIMIT).collect().await {
+            Ok(collected) => collected.to_bytes(),
+            Err(e) => return Err(read_failure(&*e)),
+        };
         if bytes.is_empty() && (declared_json || !has_content_type) {
             return parse(b"{}");
         }
@@ -87,18 +90,16 @@ fn is_json_content_type(headers: &http::HeaderMap) -> bool {
                 && subtype[subtype.len() - 5..].eq_ignore_ascii_case("+json")))
 }
 
-fn bytes_rejection(rejection: BytesRejection) -> Problem {
-    match rejection {
-        BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)) => {
-            Problem::new(
-                ProblemCode::PayloadTooLarge,
-                format!("the body is larger than {BODY_LIMIT} bytes"),
-            )
-        }
-        // The client went away or sent a broken chunked body: its fault,
-        // not ours, so a 400 rather than a 500.
-        _ => Problem::new(ProblemCode::MalformedJson, "the body could not be read"),
+fn read_failure(error: &(dyn std::error::Error + 'static)) -> Problem {
+    if error.is::<LengthLimitError>() {
+        return Problem::new(
+            ProblemCode::PayloadTooLarge,
+            format!("the body is larger than {BODY_LIMIT} bytes"),
+        );
     }
+    // The client went away or sent a broken chunked body: its fault, not
+    // ours, so a 400 rather than a 500.
+    Problem::new(ProblemCode::MalformedJson, "the body could not be read")
 }
 
 fn json_rejection(rejection: JsonRejection) -> Problem {
@@ -113,7 +114,7 @@ fn json_rejection(rejection: JsonRejection) -> Problem {
             ProblemCode::UnsupportedMediaType,
             "send the body as JSON with Content-Type: application/json",
         ),
-        JsonRejection::BytesRejection(e) => bytes_rejection(e),
+        // (`from_bytes` reads no body: no `BytesRejection` here.)
         _ => Problem::new(ProblemCode::InvalidBody, "the body could not be parsed"),
     }
 }

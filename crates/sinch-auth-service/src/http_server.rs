@@ -20,17 +20,14 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tower::ServiceExt;
 
-use crate::routes::AdminListener;
-
 /// Serves `router` on `listener`, with at most `max_connections` open at
 /// once, until `stop` turns true, then waits for the open connections to
-/// finish their in-flight requests. `admin`, if given, goes into every
-/// request's extensions (for `/openapi.json`; here rather than as a router
-/// layer, which would cost a boxed service per request).
+/// finish their in-flight requests. A request's extensions get the connect
+/// info and nothing else here: each extension costs allocations on every
+/// request.
 pub(crate) async fn serve_http(
     listener: TcpListener,
     router: Router,
-    admin: Option<AdminListener>,
     head_timeout: Duration,
     max_connections: usize,
     mut stop: watch::Receiver<bool>,
@@ -68,9 +65,6 @@ pub(crate) async fn serve_http(
         let router = router.clone();
         let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
             request.extensions_mut().insert(ConnectInfo(peer));
-            if let Some(admin) = admin {
-                request.extensions_mut().insert(admin);
-            }
             let response: tower::util::Oneshot<Router, _> = router.clone().oneshot(request);
             async move { Ok::<_, Infallible>(response.await.unwrap_or_else(|e| match e {})) }
         });

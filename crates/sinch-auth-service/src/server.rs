@@ -11,7 +11,6 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::http_server::serve_http;
-use crate::routes::AdminListener;
 use crate::service::TokenService;
 
 /// Connections the admin listener holds open at once.
@@ -131,11 +130,10 @@ impl Server {
         let options = self.service.options();
         let head_timeout = options.request_timeout;
         // `/openapi.json` names the admin address really bound.
-        let admin = Some(AdminListener(self.admin_addr()));
+        self.service.set_admin_address(self.admin_addr());
         let api = serve_http(
             self.api,
             self.api_router,
-            admin,
             head_timeout,
             options.max_connections,
             rx.clone(),
@@ -145,7 +143,6 @@ impl Server {
         let admin = serve_http(
             self.admin,
             self.service.admin_router(),
-            None,
             head_timeout,
             ADMIN_MAX_CONNECTIONS,
             rx.clone(),

@@ -2,17 +2,19 @@
 //! backend builds one in code.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use http::{Extensions, HeaderMap};
 use ipnet::IpNet;
 use sinch_auth::{Application, TtlBounds};
 
 use crate::caller::Authenticator;
 use crate::client_ip::{ClientIpResolver, ForwardedHeader};
 use crate::metrics::Metrics;
-use crate::rate_limit::{RateLimitSettings, RateLimiters};
+use crate::rate_limit::{ClientNetwork, RateLimitSettings, RateLimiters};
 
 /// Name of the application used when a request names none.
 pub const DEFAULT_APPLICATION: &str = "default";
@@ -266,6 +268,19 @@ struct Inner {
     client_ip: ClientIpResolver,
     metrics: Metrics,
     shutting_down: AtomicBool,
+    /// The admin listener's address once a server has bound it, for
+    /// `/openapi.json` (kept here rather than put into every request).
+    admin_address: OnceLock<SocketAddr>,
+}
+
+/// Who sent a request ([`TokenService::client_of`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Client {
+    /// `None` when unknown (no peer address, or a trusted proxy reported
+    /// something that is not an address).
+    pub(crate) ip: Option<IpAddr>,
+    /// The key of per-IP limits: the address, or its IPv6 prefix.
+    pub(crate) network: Option<ClientNetwork>,
 }
 
 /// The token service: applications, caller authentication, policies,
@@ -327,6 +342,7 @@ impl TokenService {
                 options,
                 metrics: Metrics::new(),
                 shutting_down: AtomicBool::new(false),
+                admin_address: OnceLock::new(),
             }),
         }
     }
@@ -351,9 +367,31 @@ impl TokenService {
         &self.inner.metrics
     }
 
-    /// Who the client is, given the trusted proxies.
-    pub(crate) fn client_ip_resolver(&self) -> &ClientIpResolver {
-        &self.inner.client_ip
+    /// Who sent a request: its client IP (the peer, or what the trusted
+    /// proxies report) and the network per-IP limits count it under.
+    /// Worked out where needed rather than stored in the request's
+    /// extensions, which would cost allocations on every request.
+    pub(crate) fn client_of(&self, extensions: &Extensions, headers: &HeaderMap) -> Client {
+        let ip = self
+            .inner
+            .client_ip
+            .resolve(ClientIpResolver::peer(extensions), headers);
+        Client {
+            ip,
+            network: ip.map(|ip| ClientNetwork::of(ip, self.limits().ipv6_prefix)),
+        }
+    }
+
+    /// Records the address the admin listener bound (the first one, if a
+    /// service is served twice).
+    pub(crate) fn set_admin_address(&self, address: SocketAddr) {
+        let _ = self.inner.admin_address.set(address);
+    }
+
+    /// The admin listener's address, once a [`Server`](crate::Server) has
+    /// bound it.
+    pub(crate) fn admin_address(&self) -> Option<SocketAddr> {
+        self.inner.admin_address.get().copied()
     }
 
     /// The per-IP and per-user limits.

@@ -12,13 +12,14 @@ use std::time::{Duration, Instant};
 use axum::extract::{MatchedPath, Request};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use futures_util::future::{Either, FutureExt, ready};
 use http::Method;
 use tower::{Layer, Service};
 
-use crate::client_ip::{ClientIp, ClientIpResolver};
+use crate::client_ip::ClientIp;
 use crate::problem::{AuthFailureReason, Problem, ProblemCode};
-use crate::rate_limit::{ClientNetwork, admit};
-use crate::service::TokenService;
+use crate::rate_limit::admit;
+use crate::service::{Client, TokenService};
 use crate::telemetry::lines_written_first;
 
 fn method_label(method: &Method) -> &'static str {
@@ -105,18 +106,13 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, mut request: Request) -> Self::Future {
+    fn call(&mut self, request: Request) -> Self::Future {
         let start = Instant::now();
         let service = &self.layer.service;
-        let peer = ClientIpResolver::peer(request.extensions());
-        let client_ip = service
-            .client_ip_resolver()
-            .resolve(peer, request.headers());
-        request.extensions_mut().insert(ClientIp(client_ip));
-        let network = client_ip.map(|ip| ClientNetwork::of(ip, service.limits().ipv6_prefix));
-        if let Some(network) = network {
-            request.extensions_mut().insert(network);
-        }
+        let Client {
+            ip: client_ip,
+            network,
+        } = service.client_of(request.extensions(), request.headers());
         let labels = (
             method_label(request.method()),
             self.layer
@@ -128,14 +124,17 @@ where
         };
         // The inner service is ready (polled above) and its future owns
         // what it needs: call it now rather than clone it into the future.
-        let admitted = per_ip.map(|()| self.inner.call(request));
-        let service = service.clone();
-        Box::pin(lines_written_first(async move {
-            let response = match admitted {
-                Err(refusal) => refusal.into_response(),
-                Ok(handling) => {
-                    let limit = service.options().request_timeout;
-                    match tokio::time::timeout(limit, handling).await {
+        // The future is put together from parts, not written as an `async`
+        // block, which would hold the inner future twice (the captured one
+        // and the awaited one, rust-lang/rust#62958): it is moved and
+        // allocated on every request.
+        let handling = match per_ip {
+            Err(refusal) => Either::Left(ready(refusal.into_response())),
+            Ok(()) => {
+                let limit = service.options().request_timeout;
+                let timed = tokio::time::timeout(limit, self.inner.call(request));
+                Either::Right(timed.map(move |outcome| {
+                    match outcome {
                         Ok(Ok(response)) => response,
                         Ok(Err(never)) => match never {},
                         Err(_) => Problem::new(
@@ -144,11 +143,14 @@ where
                         )
                         .into_response(),
                     }
-                }
-            };
+                }))
+            }
+        };
+        let service = service.clone();
+        Box::pin(lines_written_first(handling.map(move |response| {
             record(&service, labels, client_ip, start.elapsed(), &response);
             Ok(response)
-        }))
+        })))
     }
 }
 

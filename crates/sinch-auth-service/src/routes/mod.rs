@@ -7,7 +7,6 @@ mod credentials;
 mod layers;
 mod openapi;
 
-use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn;
 use axum::routing::{get, post};
 use axum::{Extension, Router};
@@ -18,14 +17,15 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use crate::api_extension::{ApiExtension, Listener, RouteInfo, RouteTable};
 pub use credentials::Authenticated;
-pub(crate) use openapi::AdminListener;
 
 use crate::accounts::Accounts;
-use crate::extract::BODY_LIMIT;
 use crate::problem::{Problem, ProblemCode};
 use crate::service::TokenService;
 
-fn api_table() -> RouteTable<TokenService> {
+/// The API's own routes; `document` is what `/openapi.json` serves (an
+/// extension on that route alone: a router-wide one would be put into
+/// every request).
+fn api_table(document: openapi::Document) -> RouteTable<TokenService> {
     RouteTable::new(Listener::Api)
         .route("POST", "/v1/tickets", post(credentials::post_ticket))
         .route(
@@ -34,7 +34,11 @@ fn api_table() -> RouteTable<TokenService> {
             post(credentials::post_registration_token),
         )
         .route("GET", "/v1/config", get(config::client_config))
-        .route("GET", "/openapi.json", get(openapi::respond))
+        .route(
+            "GET",
+            "/openapi.json",
+            get(openapi::respond).layer(Extension(document)),
+        )
 }
 
 fn admin_table() -> RouteTable<TokenService> {
@@ -47,7 +51,7 @@ fn admin_table() -> RouteTable<TokenService> {
 /// The service's own routes on both listeners (an [`ApiExtension`] adds
 /// its own).
 pub fn base_routes() -> Vec<RouteInfo> {
-    let mut routes = api_table().list().to_vec();
+    let mut routes = api_table(openapi::Document::default()).list().to_vec();
     routes.extend_from_slice(admin_table().list());
     routes
 }
@@ -74,26 +78,25 @@ impl TokenService {
     /// [`router`](Self::router) with more routes (a caller-auth mode's)
     /// behind the same layers, and described in `/openapi.json`.
     pub fn router_with(&self, extension: ApiExtension) -> Router {
-        let table = api_table();
+        let table = api_table(openapi::Document::new(self, extension.openapi()));
         let labels: Vec<&'static str> = table
             .list()
             .iter()
             .chain(extension.routes())
             .map(|route| route.path)
             .collect();
-        let document = openapi::Document::new(self, extension.openapi());
         let (own, _) = table.with_state(self.clone());
         // One `layer` call with every layer in it: each call wraps every
         // route in one more boxed service, cloned and called per request.
+        // (No `DefaultBodyLimit`: `JsonBody` applies `BODY_LIMIT` itself,
+        // and the layer would put an extension into every request.)
         own.merge(extension.into_router())
             .fallback(not_found)
             .layer(
                 ServiceBuilder::new()
                     .layer(no_store())
                     .option_layer(cors_layer(self))
-                    .layer(layers::ApiLayer::new(self.clone(), labels))
-                    .layer(DefaultBodyLimit::max(BODY_LIMIT))
-                    .layer(Extension(document)),
+                    .layer(layers::ApiLayer::new(self.clone(), labels)),
             )
     }
 

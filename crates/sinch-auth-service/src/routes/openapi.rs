@@ -8,6 +8,7 @@
 use std::net::SocketAddr;
 
 use axum::Extension;
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, HeaderValue, header};
 use serde_json::{Value, json};
@@ -73,13 +74,8 @@ struct BaseApi;
 
 /// The document, fitted to this instance, made once when the router is
 /// built; the servers are filled in per request (see [`respond`]).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Document(std::sync::Arc<Value>);
-
-/// The address the admin listener bound, added by the server (API
-/// operations are described relative to the document's own URL).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct AdminListener(pub(crate) SocketAddr);
 
 impl Document {
     /// The service's document with an extension's `fragment` (its own
@@ -121,10 +117,10 @@ impl Document {
 
     /// The document as served: API operations on the address the client
     /// used, admin operations on the admin listener's.
-    fn render(&self, admin: Option<AdminListener>, headers: &HeaderMap) -> Value {
+    fn render(&self, admin: Option<SocketAddr>, headers: &HeaderMap) -> Value {
         let mut doc = (*self.0).clone();
         doc["servers"] = json!([{"url": "/", "description": "this API listener"}]);
-        if let Some(AdminListener(admin)) = admin {
+        if let Some(admin) = admin {
             let host = headers
                 .get(header::HOST)
                 .and_then(|h| h.to_str().ok())
@@ -281,11 +277,12 @@ fn ticket_user_id(mode: &str) -> Value {
     (status = 200, description = "OpenAPI 3.1", body = Object),
 ))]
 pub(crate) async fn respond(
+    State(service): State<TokenService>,
     Extension(document): Extension<Document>,
-    admin: Option<Extension<AdminListener>>,
     headers: HeaderMap,
 ) -> Response {
-    let doc = document.render(admin.map(|Extension(a)| a), &headers);
+    // The admin address is known once a server has bound it.
+    let doc = document.render(service.admin_address(), &headers);
     let mut response = doc.to_string().into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

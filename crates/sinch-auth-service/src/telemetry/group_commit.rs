@@ -24,12 +24,14 @@
 //! pipe where a write above `PIPE_BUF` would not be atomic.
 
 use std::cell::Cell;
-use std::future::{Future, poll_fn};
+use std::future::Future;
 use std::io::Write;
-use std::pin::pin;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll, ready};
 
+use pin_project_lite::pin_project;
 use tokio::sync::watch;
 
 /// The reused batch buffer is given back to the allocator above this size
@@ -215,19 +217,69 @@ thread_local! {
 /// Runs `future` with its log lines deferred to a group commit, and
 /// completes once they are written: a response it returns is sent after
 /// its lines are in the log.
-pub(crate) async fn lines_written_first<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    let mut debt = Debt(None);
-    let output = poll_fn(|cx| {
-        let _scope = Polling::enter(&mut debt);
-        future.as_mut().poll(cx)
-    })
-    .await;
-    if let Some(owed) = debt.0 {
-        owed.log.wait_written(owed.seq).await;
-        debt.0 = None;
+pub(crate) fn lines_written_first<F: Future>(future: F) -> impl Future<Output = F::Output> {
+    LinesWrittenFirst {
+        future,
+        future_done: false,
+        output: None,
+        debt: Debt(None),
+        wait: GroupCommit::wait_written,
+        waiting: None,
     }
-    output
+}
+
+pin_project! {
+    /// [`lines_written_first`]'s future. Written out rather than as an
+    /// `async fn`, which would hold `future` twice (the argument and the
+    /// pinned local, rust-lang/rust#62958): a request's whole future, moved
+    /// and allocated on every request.
+    struct LinesWrittenFirst<F: Future, M, W> {
+        #[pin]
+        future: F,
+        // Whether `future` has completed; its output, while its lines are
+        // being written.
+        future_done: bool,
+        output: Option<F::Output>,
+        debt: Debt,
+        // `GroupCommit::wait_written`, a type parameter so that its
+        // future's type (which has no name) can be one.
+        wait: M,
+        #[pin]
+        waiting: Option<W>,
+    }
+}
+
+impl<F, M, W> Future for LinesWrittenFirst<F, M, W>
+where
+    F: Future,
+    M: Fn(&'static GroupCommit, u64) -> W,
+    W: Future<Output = ()>,
+{
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let mut this = self.project();
+        if !*this.future_done {
+            let output = {
+                let _scope = Polling::enter(this.debt);
+                ready!(this.future.poll(cx))
+            };
+            *this.future_done = true;
+            *this.output = Some(output);
+            if let Some(owed) = this.debt.0 {
+                this.waiting.set(Some((this.wait)(owed.log, owed.seq)));
+            }
+        }
+        if let Some(waiting) = this.waiting.as_mut().as_pin_mut() {
+            ready!(waiting.poll(cx));
+            this.waiting.set(None);
+            this.debt.0 = None;
+        }
+        match this.output.take() {
+            Some(output) => Poll::Ready(output),
+            None => panic!("`lines_written_first` polled after it completed"),
+        }
+    }
 }
 
 /// Lines logged and not yet seen written; writes them if dropped first.

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use sinch_auth_store::SessionKind;
 use zeroize::Zeroizing;
 
-use super::{AccountsState, client_ip, client_network, json_body};
+use super::{AccountsState, json_body};
 use crate::accounts::audit::{Username, audit};
 use crate::accounts::errors::hashing_problem;
 use crate::accounts::sessions::CurrentSession;
@@ -42,7 +42,8 @@ pub(crate) async fn delete_account(
     request: Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let ip = client_ip(&parts);
+    let client = state.client(&parts);
+    let ip = client.ip;
     let metrics = state.service.metrics();
     let current = match state
         .accounts
@@ -57,7 +58,7 @@ pub(crate) async fn delete_account(
         }
     };
     let username = current.session.username.clone();
-    let attempt = match state.password_attempt(&username, client_network(&parts)) {
+    let attempt = match state.password_attempt(&username, client.network) {
         Ok(attempt) => attempt,
         Err(problem) => {
             metrics.account_deletion("rate_limited");

@@ -12,7 +12,7 @@ use sinch_auth_store::{Account, StoreError};
 use zeroize::Zeroizing;
 
 use super::login_request::{LoginRequest, SessionMode};
-use super::{AccountsState, client_ip, client_network, json_body};
+use super::{AccountsState, json_body};
 use crate::accounts::audit::{Username, audit};
 use crate::accounts::errors::hashing_problem;
 use crate::accounts::{SessionToken, Strictness, store_problem};
@@ -89,8 +89,8 @@ fn invalid_credentials() -> Problem {
 )]
 pub(crate) async fn log_in(State(state): State<AccountsState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let ip = client_ip(&parts);
-    let network = client_network(&parts);
+    let client = state.client(&parts);
+    let (ip, network) = (client.ip, client.network);
     let metrics = state.service.metrics();
     let admitted = state
         .accounts

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 use http::header::SET_COOKIE;
 
-use super::{AccountsState, client_ip};
+use super::AccountsState;
 use crate::accounts::audit::{Username, audit};
 use crate::accounts::{SessionToken, Strictness, bearer_session, store_problem};
 use crate::problem::Problem;
@@ -21,7 +21,7 @@ use crate::problem::Problem;
 #[utoipa::path(post, path = "/v1/logout", responses((status = 204, description = "Signed out")))]
 pub(crate) async fn log_out(State(state): State<AccountsState>, request: Request) -> Response {
     let (parts, _body) = request.into_parts();
-    let ip = client_ip(&parts);
+    let ip = state.client(&parts).ip;
     let accounts = &state.accounts.inner;
     let metrics = state.service.metrics();
 

@@ -11,8 +11,6 @@ pub(crate) mod me;
 pub(crate) mod password;
 pub(crate) mod signup;
 
-use std::net::IpAddr;
-
 use axum::body::Body;
 use axum::extract::{FromRequest, Request};
 use axum::routing::{delete, get, post};
@@ -25,11 +23,10 @@ pub(crate) use signup::reason_of;
 
 use super::{Accounts, Inner};
 use crate::api_extension::{Listener, RouteTable};
-use crate::client_ip::ClientIp;
 use crate::extract::JsonBody;
 use crate::problem::Problem;
 use crate::rate_limit::{ClientNetwork, admit};
-use crate::service::TokenService;
+use crate::service::{Client, TokenService};
 
 /// What the handlers share: the token service (credentials, metrics) and
 /// the accounts.
@@ -60,17 +57,12 @@ async fn json_body<T: DeserializeOwned>(parts: Parts, body: Body) -> Result<T, P
     Ok(value)
 }
 
-/// The client IP the service's middleware resolved.
-fn client_ip(parts: &Parts) -> Option<IpAddr> {
-    parts.extensions.get::<ClientIp>().and_then(|ip| ip.0)
-}
-
-/// The client network (the key of per-IP limits) the middleware derived.
-fn client_network(parts: &Parts) -> Option<ClientNetwork> {
-    parts.extensions.get::<ClientNetwork>().copied()
-}
-
 impl AccountsState {
+    /// Who sent the request, as the service's middleware saw it.
+    fn client(&self, parts: &Parts) -> Client {
+        self.service.client_of(&parts.extensions, &parts.headers)
+    }
+
     /// One password attempt from `network` (logins and sign-ups).
     fn check_ip_attempt(&self, network: Option<ClientNetwork>) -> Result<(), Problem> {
         match network {

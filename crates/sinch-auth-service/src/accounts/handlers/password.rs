@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use super::{AccountsState, client_ip, client_network, json_body};
+use super::{AccountsState, json_body};
 use crate::accounts::audit::{Username, audit};
 use crate::accounts::errors::hashing_problem;
 use crate::accounts::password::check_policy;
@@ -49,7 +49,8 @@ pub(crate) async fn change_password(
     request: Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let ip = client_ip(&parts);
+    let client = state.client(&parts);
+    let ip = client.ip;
     let metrics = state.service.metrics();
     let current = match state
         .accounts
@@ -66,7 +67,7 @@ pub(crate) async fn change_password(
         }
     };
     let username = current.session.username.clone();
-    let attempt = match state.password_attempt(&username, client_network(&parts)) {
+    let attempt = match state.password_attempt(&username, client.network) {
         Ok(attempt) => attempt,
         Err(problem) => {
             metrics.password_change("rate_limited");

@@ -7,7 +7,7 @@ use http::StatusCode;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use super::{AccountsState, client_ip, client_network, json_body};
+use super::{AccountsState, json_body};
 use crate::accounts::audit::{Username, audit};
 use crate::accounts::errors::hashing_problem;
 use crate::accounts::password::check_policy;
@@ -53,7 +53,8 @@ pub struct SignUpResponse {
 )]
 pub(crate) async fn sign_up(State(state): State<AccountsState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let ip = client_ip(&parts);
+    let client = state.client(&parts);
+    let ip = client.ip;
     let metrics = state.service.metrics();
     let accounts = &state.accounts.inner;
 
@@ -66,7 +67,7 @@ pub(crate) async fn sign_up(State(state): State<AccountsState>, request: Request
             Strictness::Credentials,
         )
         .and_then(|()| admit(&accounts.options.signup, &parts.headers))
-        .and_then(|()| state.check_ip_attempt(client_network(&parts)));
+        .and_then(|()| state.check_ip_attempt(client.network));
     if let Err(problem) = admitted {
         metrics.signup(outcome_of(&problem));
         return problem.into_response();
