@@ -3,23 +3,27 @@
 //! when it answers 2xx, 1 otherwise.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
+use sinch_auth_service::config::{self, CONFIG_VAR};
 
 use crate::exit::CliError;
 use crate::output;
 
-/// Where `serve` puts its admin listener when nothing says otherwise.
-const DEFAULT_ADMIN_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 9090);
-
 #[derive(Debug, Args)]
 pub struct HealthcheckArgs {
-    /// URL to GET [default: /readyz on the admin listener named by
-    /// $SINCH_AUTH_ADMIN_LISTEN (0.0.0.0 and [::] are reached on loopback),
-    /// else http://127.0.0.1:9090/readyz]
+    /// URL to GET [default: /readyz on the admin listener `serve` would use:
+    /// --admin-listen, $SINCH_AUTH_ADMIN_LISTEN, the configuration file's
+    /// admin_listen, else 127.0.0.1:9090 (0.0.0.0 and [::] are reached on
+    /// loopback)]
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
+
+    /// The TOML configuration file `serve` reads (for its admin_listen)
+    #[arg(long, env = CONFIG_VAR, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 
     /// Check /livez (the process serves) instead of /readyz (it can also
     /// reach its database or identity provider); ignored with --url
@@ -31,25 +35,23 @@ pub struct HealthcheckArgs {
     pub timeout: u64,
 
     /// Address of the admin listener, to build the default URL
-    #[arg(
-        long,
-        env = "SINCH_AUTH_ADMIN_LISTEN",
-        value_name = "ADDR",
-        hide = true
-    )]
+    #[arg(long, value_name = "ADDR")]
     pub admin_listen: Option<SocketAddr>,
 }
 
 impl HealthcheckArgs {
-    fn url(&self) -> String {
+    fn url(&self) -> Result<String, CliError> {
         if let Some(url) = &self.url {
-            return url.clone();
+            return Ok(url.clone());
         }
-        let path = if self.live { "/livez" } else { "/readyz" };
-        format!(
-            "http://{}{path}",
-            reachable(self.admin_listen.unwrap_or(DEFAULT_ADMIN_LISTEN))
+        let listen = config::admin_listen(
+            self.config.as_deref(),
+            &|name| std::env::var(name).ok(),
+            self.admin_listen,
         )
+        .map_err(|e| CliError::usage(e.to_string()))?;
+        let path = if self.live { "/livez" } else { "/readyz" };
+        Ok(format!("http://{}{path}", reachable(listen)))
     }
 }
 
@@ -64,7 +66,7 @@ fn reachable(listen: SocketAddr) -> SocketAddr {
 }
 
 pub fn run(args: &HealthcheckArgs) -> Result<(), CliError> {
-    let url = args.url();
+    let url = args.url()?;
     let parsed = reqwest::Url::parse(&url)
         .map_err(|e| CliError::usage(format!("invalid --url {url:?}: {e}")))?;
     if parsed.scheme() != "http" && parsed.scheme() != "https" {
@@ -129,16 +131,13 @@ mod tests {
     fn the_default_url_follows_the_admin_listener() {
         let args = HealthcheckArgs {
             url: None,
+            config: None,
             live: false,
             timeout: 5,
             admin_listen: Some("0.0.0.0:9999".parse().unwrap()),
         };
-        assert_eq!(args.url(), "http://127.0.0.1:9999/readyz");
-        let live = HealthcheckArgs {
-            live: true,
-            admin_listen: None,
-            ..args
-        };
-        assert_eq!(live.url(), "http://127.0.0.1:9090/livez");
+        assert_eq!(args.url().unwrap(), "http://127.0.0.1:9999/readyz");
+        let live = HealthcheckArgs { live: true, ..args };
+        assert_eq!(live.url().unwrap(), "http://127.0.0.1:9999/livez");
     }
 }

@@ -1,6 +1,6 @@
 //! `healthcheck` against a listener that answers a canned status: exit 0 on
 //! 2xx, 1 on anything else or no answer, 2 on a bad URL; the default URL
-//! follows SINCH_AUTH_ADMIN_LISTEN. (The container-image check in
+//! follows the admin listener as `serve` finds it. (The container-image check in
 //! .ci/deploy-checks.sh runs it against a real `serve`.)
 
 use std::io::{BufRead as _, BufReader, Write as _};
@@ -35,7 +35,9 @@ fn answer_once(status: &'static str) -> (SocketAddr, JoinHandle<String>) {
 
 fn healthcheck() -> assert_cmd::Command {
     let mut cmd = bare();
-    cmd.arg("healthcheck").env_remove("SINCH_AUTH_ADMIN_LISTEN");
+    cmd.arg("healthcheck")
+        .env_remove("SINCH_AUTH_ADMIN_LISTEN")
+        .env_remove("SINCH_AUTH_CONFIG");
     cmd
 }
 
@@ -86,6 +88,52 @@ fn the_default_url_is_readyz_on_the_admin_listener() {
             .env("SINCH_AUTH_ADMIN_LISTEN", addr.to_string()),
     );
     assert_eq!(server.join().unwrap(), "GET /livez HTTP/1.1");
+}
+
+#[test]
+fn the_admin_listener_is_found_as_serve_finds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("sinch-auth.toml");
+
+    // The configuration file's admin_listen, named by flag or variable.
+    let (addr, server) = answer_once("200 OK");
+    std::fs::write(&config, format!("admin_listen = \"{addr}\"\n")).unwrap();
+    success(healthcheck().arg("--config").arg(&config));
+    assert_eq!(server.join().unwrap(), "GET /readyz HTTP/1.1");
+    let (addr, server) = answer_once("200 OK");
+    std::fs::write(&config, format!("admin_listen = \"{addr}\"\n")).unwrap();
+    success(healthcheck().env("SINCH_AUTH_CONFIG", &config));
+    server.join().unwrap();
+
+    // The variable wins over the file, the flag over both.
+    let (addr, server) = answer_once("200 OK");
+    success(
+        healthcheck()
+            .arg("--config")
+            .arg(&config)
+            .env("SINCH_AUTH_ADMIN_LISTEN", addr.to_string()),
+    );
+    server.join().unwrap();
+    let (addr, server) = answer_once("200 OK");
+    success(
+        healthcheck()
+            .args(["--admin-listen", &addr.to_string(), "--config"])
+            .arg(&config)
+            .env("SINCH_AUTH_ADMIN_LISTEN", "127.0.0.1:1"),
+    );
+    server.join().unwrap();
+
+    // A file it cannot use is a configuration error, not "unhealthy".
+    std::fs::write(&config, "admin_listen = \"not an address\"\n").unwrap();
+    let stderr = failure(healthcheck().arg("--config").arg(&config), 2);
+    assert!(stderr.contains("admin_listen"), "{stderr}");
+    let stderr = failure(
+        healthcheck()
+            .arg("--config")
+            .arg(dir.path().join("missing.toml")),
+        2,
+    );
+    assert!(stderr.contains("cannot read"), "{stderr}");
 }
 
 #[test]

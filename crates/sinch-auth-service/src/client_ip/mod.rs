@@ -17,9 +17,11 @@ use serde::Deserialize;
 
 pub(crate) use forwarded::{forwarded_for, hop_address, x_forwarded_for};
 
-/// Request extension set by the service: the client IP, when known.
-/// Unknown when the router is served without connect info (see
-/// [`TokenService::router`](crate::TokenService::router)).
+/// A request's client IP, when known, as log lines write it (`unknown`
+/// otherwise). The service works it out with a [`ClientIpResolver`] where it
+/// is needed (not stored in the request's extensions, which would cost
+/// allocations on every request); unknown when the router is served
+/// without connect info (see [`TokenService::router`](crate::TokenService::router)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientIp(pub Option<IpAddr>);
 

@@ -240,6 +240,27 @@ impl AdminSettings {
     }
 }
 
+/// The admin listener's address, found exactly as `serve` finds it: `flag`
+/// (`--admin-listen`), `SINCH_AUTH_ADMIN_LISTEN` from `lookup`, the file's
+/// `admin_listen`, [`DEFAULT_ADMIN_LISTEN`]. For `sinch-auth healthcheck`,
+/// which must knock where the service listens; nothing else is validated.
+pub fn admin_listen(
+    file: Option<&Path>,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    flag: Option<SocketAddr>,
+) -> Result<SocketAddr, ConfigError> {
+    if let Some(addr) = flag {
+        return Ok(addr);
+    }
+    let mut raw = Settings::raw_file(file)?;
+    env::apply_env(&mut raw, lookup)?;
+    validate::socket_addr(
+        "admin_listen",
+        raw.admin_listen.as_deref(),
+        DEFAULT_ADMIN_LISTEN,
+    )
+}
+
 impl Settings {
     /// Reads the optional file, applies variables from `lookup` and then
     /// `overrides`, and validates everything, secrets included.

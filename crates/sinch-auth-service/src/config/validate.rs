@@ -246,7 +246,7 @@ fn development_only(
     Ok(())
 }
 
-fn socket_addr(
+pub(super) fn socket_addr(
     setting: &str,
     value: Option<&str>,
     default: SocketAddr,
