@@ -67,6 +67,11 @@ async fn no_password_cookie_or_credential_reaches_a_log_line() {
         .unwrap()
         .unwrap();
     secrets.push(stored.password_hash.as_phc_str().to_owned());
+    let wrong = serde_json::json!({"currentPassword": "not it", "newPassword": second_password});
+    let reply = h
+        .with_session("/v1/accounts/me/password", &cookie, &wrong.to_string())
+        .await;
+    assert_eq!(reply.status, 403, "{}", reply.text);
     let change =
         serde_json::json!({"currentPassword": first_password, "newPassword": second_password});
     let reply = h
@@ -117,6 +122,10 @@ async fn no_password_cookie_or_credential_reaches_a_log_line() {
     let reply = h.call(authorized("/v1/registration-tokens")).await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     secrets.extend(credentials(reply.json()));
+    let mut deletion = authorized("/v1/accounts/me");
+    *deletion.method_mut() = http::Method::DELETE;
+    *deletion.body_mut() = axum::body::Body::from(r#"{"currentPassword":"not it either"}"#);
+    assert_eq!(h.call(deletion).await.status, 403);
     assert_eq!(h.call(authorized("/v1/logout")).await.status, 204);
     assert_eq!(h.call(authorized("/v1/tickets")).await.status, 401);
     db.cleanup().await;
@@ -139,7 +148,9 @@ async fn no_password_cookie_or_credential_reaches_a_log_line() {
         ("signup", "invalid_username"),
         ("login", "invalid_credentials"),
         ("login", "success"),
+        ("password_change", "wrong_password"),
         ("password_change", "success"),
+        ("account_deletion", "wrong_password"),
         ("logout", "success"),
     ] {
         let found = audit.iter().any(|l| {

@@ -9,6 +9,7 @@ pub(crate) mod login_request;
 pub(crate) mod logout;
 pub(crate) mod me;
 pub(crate) mod password;
+mod reauthenticate;
 pub(crate) mod signup;
 
 use axum::body::Body;
