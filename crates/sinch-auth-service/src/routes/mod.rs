@@ -88,8 +88,7 @@ impl TokenService {
         let (own, _) = table.with_state(self.clone());
         // One `layer` call with every layer in it: each call wraps every
         // route in one more boxed service, cloned and called per request.
-        // (No `DefaultBodyLimit`: `JsonBody` applies `BODY_LIMIT` itself,
-        // and the layer would put an extension into every request.)
+        // (No `DefaultBodyLimit`: `JsonBody` applies the limit itself.)
         own.merge(extension.into_router())
             .fallback(not_found)
             .layer(

@@ -1,17 +1,10 @@
 //! Account administration: session kinds, disabling, enabling, deleting,
 //! and what an operator sees.
 
-use sinch_auth_store::{SessionKind, SessionTokenHash, StoreError};
-use time::macros::datetime;
+use sinch_auth_store::{SessionKind, StoreError};
 use time::{Duration, OffsetDateTime};
 
-use crate::harness::{TestDatabase, hash};
-
-const T0: OffsetDateTime = datetime!(2030-01-01 12:00:00 UTC);
-
-fn token(name: &str) -> SessionTokenHash {
-    SessionTokenHash::of_token(name)
-}
+use crate::harness::{T0, TestDatabase, hash, token};
 
 pub async fn sessions_keep_their_kind(db: &TestDatabase) {
     let store = db.open().await;

@@ -1,8 +1,10 @@
 //! A fresh, isolated database per test, for either backend, and the macro
 //! that runs every case against both.
 
-use sinch_auth_store::{Backend, PasswordHash, Store, StoreOptions, sqlite_url};
+use sinch_auth_store::{Backend, PasswordHash, SessionTokenHash, Store, StoreOptions, sqlite_url};
 use sqlx::Connection;
+use time::OffsetDateTime;
+use time::macros::datetime;
 
 pub const POSTGRES_URL_VAR: &str = "SINCH_AUTH_TEST_POSTGRES_URL";
 
@@ -104,6 +106,14 @@ pub fn postgres_base_url() -> String {
              Run `bash .ci/postgres.sh test`, which installs and starts one and runs them."
         ),
     }
+}
+
+/// The tests' "now": sessions are created and looked up relative to it.
+pub const T0: OffsetDateTime = datetime!(2030-01-01 12:00:00 UTC);
+
+/// The stored hash of a session token named `name`.
+pub fn token(name: &str) -> SessionTokenHash {
+    SessionTokenHash::of_token(name)
 }
 
 /// A syntactically valid PHC string, distinct per `tag`.

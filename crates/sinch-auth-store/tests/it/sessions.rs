@@ -1,14 +1,7 @@
-use sinch_auth_store::{SessionTokenHash, StoreError};
-use time::macros::datetime;
-use time::{Duration, OffsetDateTime};
+use sinch_auth_store::StoreError;
+use time::Duration;
 
-use crate::harness::{TestDatabase, hash};
-
-const T0: OffsetDateTime = datetime!(2030-01-01 12:00:00 UTC);
-
-fn token(name: &str) -> SessionTokenHash {
-    SessionTokenHash::of_token(name)
-}
+use crate::harness::{T0, TestDatabase, hash, token};
 
 pub async fn session_lives_until_its_expiry(db: &TestDatabase) {
     let store = db.open().await;
