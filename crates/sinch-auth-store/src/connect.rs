@@ -53,9 +53,11 @@ impl Default for StoreOptions {
 /// small machine; every SQLite connection is also a thread.
 const SQLITE_DEFAULT_MAX_CONNECTIONS: u32 = 4;
 const POSTGRES_DEFAULT_MAX_CONNECTIONS: u32 = 10;
-/// Two processes creating the same SQLite file race on the first migration
-/// (SQLite has no advisory lock); the loser re-runs and finds it applied.
-const SQLITE_MIGRATION_ATTEMPTS: u32 = 3;
+/// Two processes opening the same fresh SQLite file race twice: on the
+/// switch to WAL, which answers "database is locked" at once rather than
+/// after the busy timeout, and on the first migration (SQLite has no
+/// advisory lock). The loser tries again and finds the work done.
+const SQLITE_OPEN_ATTEMPTS: u32 = 3;
 
 impl StoreOptions {
     /// Largest number of open connections. Default: 4 for SQLite, 10 for PostgreSQL.
@@ -138,21 +140,31 @@ async fn connect_sqlite(
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(options.busy_timeout);
-    let pool = SqlitePoolOptions::new()
-        .max_connections(
-            options
-                .max_connections
-                .unwrap_or(SQLITE_DEFAULT_MAX_CONNECTIONS),
-        )
-        .acquire_timeout(options.acquire_timeout)
-        .connect_with(connect_options)
-        .await
-        .map_err(|err| StoreError::from_sqlx(backend, err))?;
+    let mut attempt = 1;
+    let pool = loop {
+        let opened = SqlitePoolOptions::new()
+            .max_connections(
+                options
+                    .max_connections
+                    .unwrap_or(SQLITE_DEFAULT_MAX_CONNECTIONS),
+            )
+            .acquire_timeout(options.acquire_timeout)
+            .connect_with(connect_options.clone())
+            .await;
+        match opened {
+            Ok(pool) => break pool,
+            Err(err) if attempt < SQLITE_OPEN_ATTEMPTS && is_sqlite_busy(&err) => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(20 * u64::from(attempt))).await;
+            }
+            Err(err) => return Err(StoreError::from_sqlx(backend, err)),
+        }
+    };
 
     let migrator = migrator().await?;
     let mut attempt = 1;
     while let Err(err) = migrator.run(&pool).await {
-        if attempt == SQLITE_MIGRATION_ATTEMPTS {
+        if attempt == SQLITE_OPEN_ATTEMPTS {
             pool.close().await;
             return Err(StoreError::from_migrate(backend, err));
         }
@@ -186,6 +198,16 @@ async fn connect_postgres(
         return Err(StoreError::from_migrate(backend, err));
     }
     Ok(Store::new(Pool::Postgres(pool), location))
+}
+
+/// SQLITE_BUSY, "database is locked" (extended codes keep it in the low byte).
+fn is_sqlite_busy(err: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(db) = err else {
+        return false;
+    };
+    db.code()
+        .and_then(|code| code.parse::<i32>().ok())
+        .is_some_and(|code| code & 0xff == 5)
 }
 
 /// Creates what SQLite would otherwise create with the process umask
