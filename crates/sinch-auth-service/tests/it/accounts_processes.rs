@@ -11,7 +11,7 @@ use crate::common;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::process::{Server, client, run_to_exit};
+use common::process::{Server, client, cookie_set_by, run_to_exit};
 use common::{APP_KEY, APP_SECRET, app};
 use serde_json::{Value, json};
 use sinch_auth::{Application, VerifyOptions};
@@ -46,13 +46,7 @@ async fn log_in(server: &Server, username: &str) -> (String, Value) {
     .await
     .unwrap();
     assert_eq!(reply.status(), 200, "login of {username}");
-    let cookie = reply.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let cookie = cookie_set_by(&reply).expect("a login sets the session cookie");
     (cookie, json_of(reply).await)
 }
 

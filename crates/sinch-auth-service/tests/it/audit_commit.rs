@@ -5,7 +5,7 @@
 //! its line; after `kill -9`, every credential a client received has its
 //! line (only lines of responses never sent may be missing).
 
-use crate::common::process::server_binary;
+use crate::common::process::{cookie_set_by, server_binary};
 use crate::common::{APP_KEY, APP_SECRET};
 
 use std::collections::HashMap;
@@ -312,10 +312,7 @@ async fn sessions_under_load_then_sigterm_and_kill_9() {
                         "{stop} {}",
                         reply.text().await.unwrap()
                     );
-                    let cookie = reply.headers()["set-cookie"].to_str().unwrap();
-                    callers.push(Caller::Session(
-                        cookie.split(';').next().unwrap().to_owned(),
-                    ));
+                    callers.push(Caller::Session(cookie_set_by(&reply).unwrap()));
                 }
             }
         }

@@ -230,9 +230,18 @@ impl Drop for Server {
     }
 }
 
+/// A client whose requests give up after 30 s (Argon2id logins on a
+/// loaded 2-core machine take seconds, not minutes).
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
-        .timeout(Duration::from_secs(20))
+        .timeout(Duration::from_secs(30))
         .build()
         .unwrap()
+}
+
+/// `name=value` of the cookie a real server's reply set, if it set one:
+/// what a browser sends back on its next request.
+pub fn cookie_set_by(reply: &reqwest::Response) -> Option<String> {
+    let set = reply.headers().get("set-cookie")?.to_str().ok()?;
+    set.split(';').next().map(str::to_owned)
 }

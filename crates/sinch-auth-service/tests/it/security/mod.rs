@@ -22,6 +22,7 @@ use sinch_auth_service::config::{Overrides, Settings};
 use sinch_auth_service::{Built, Server};
 use tokio::sync::oneshot;
 
+pub use crate::common::process::{client, cookie_set_by};
 use crate::common::{API_KEY, APP_KEY, APP_SECRET};
 
 /// A server built from configuration variables, serving on loopback until
@@ -110,13 +111,6 @@ pub async fn serve_api_key(vars: &[(&str, &str)]) -> Running {
     ];
     all.extend_from_slice(vars);
     serve(&all).await
-}
-
-pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap()
 }
 
 /// A JSON POST from the client behind the trusted proxy at `xff`.

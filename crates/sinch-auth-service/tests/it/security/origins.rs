@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use super::{PASSWORD, client, credentials, serve_accounts};
+use super::{PASSWORD, client, cookie_set_by, credentials, serve_accounts};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_public_origin_is_the_only_own_origin() {
@@ -22,10 +22,7 @@ async fn the_public_origin_is_the_only_own_origin() {
         }
         async move {
             let reply = request.send().await.unwrap();
-            let cookie = reply
-                .headers()
-                .get("set-cookie")
-                .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned());
+            let cookie = cookie_set_by(&reply);
             let status = reply.status().as_u16();
             let body: Value =
                 serde_json::from_str(&reply.text().await.unwrap()).unwrap_or(Value::Null);

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::{PASSWORD, client, credentials, serve_accounts};
+use super::{PASSWORD, client, cookie_set_by, credentials, serve_accounts};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn common_breached_and_username_passwords_are_refused_with_a_reason() {
@@ -64,13 +64,7 @@ async fn common_breached_and_username_passwords_are_refused_with_a_reason() {
         .await
         .unwrap();
     assert_eq!(login.status(), 200);
-    let cookie = login.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let cookie = cookie_set_by(&login).expect("a login sets the session cookie");
     let change = client()
         .post(server.url("/v1/accounts/me/password"))
         .header("content-type", "application/json")
