@@ -140,37 +140,40 @@ async fn connect_sqlite(
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(options.busy_timeout);
-    let mut attempt = 1;
-    let pool = loop {
-        let opened = SqlitePoolOptions::new()
-            .max_connections(
-                options
-                    .max_connections
-                    .unwrap_or(SQLITE_DEFAULT_MAX_CONNECTIONS),
-            )
-            .acquire_timeout(options.acquire_timeout)
-            .connect_with(connect_options.clone())
-            .await;
-        match opened {
-            Ok(pool) => break pool,
-            Err(err) if attempt < SQLITE_OPEN_ATTEMPTS && is_sqlite_busy(&err) => {
-                attempt += 1;
-                tokio::time::sleep(Duration::from_millis(20 * u64::from(attempt))).await;
-            }
-            Err(err) => return Err(StoreError::from_sqlx(backend, err)),
-        }
-    };
-
+    let pool_options = SqlitePoolOptions::new()
+        .max_connections(
+            options
+                .max_connections
+                .unwrap_or(SQLITE_DEFAULT_MAX_CONNECTIONS),
+        )
+        .acquire_timeout(options.acquire_timeout);
     let migrator = migrator().await?;
     let mut attempt = 1;
-    while let Err(err) = migrator.run(&pool).await {
+    loop {
+        // What another process opening the file at the same moment can
+        // cause (a busy answer, a migration it ran first); any other
+        // failure is returned at once.
+        let race = match pool_options
+            .clone()
+            .connect_with(connect_options.clone())
+            .await
+        {
+            Err(err) if is_sqlite_busy(&err) => StoreError::from_sqlx(backend, err),
+            Err(err) => return Err(StoreError::from_sqlx(backend, err)),
+            Ok(pool) => match migrator.run(&pool).await {
+                Ok(()) => return Ok(Store::new(Pool::Sqlite(pool), location)),
+                Err(err) => {
+                    pool.close().await;
+                    StoreError::from_migrate(backend, err)
+                }
+            },
+        };
         if attempt == SQLITE_OPEN_ATTEMPTS {
-            pool.close().await;
-            return Err(StoreError::from_migrate(backend, err));
+            return Err(race);
         }
         attempt += 1;
+        tokio::time::sleep(Duration::from_millis(20 * u64::from(attempt))).await;
     }
-    Ok(Store::new(Pool::Sqlite(pool), location))
 }
 
 async fn connect_postgres(
