@@ -205,3 +205,94 @@ pub(crate) async fn admin_timeout(request: Request, next: Next) -> Response {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use axum::Router;
+    use axum::body::Body;
+    use axum::routing::{Route, post};
+    use sinch_auth::Application;
+    use tower::ServiceExt;
+    use tower::layer::layer_fn;
+
+    use super::*;
+    use crate::caller::{ApiKey, ApiKeyAuthenticator, ApiKeyDigest};
+    use crate::{Applications, ServiceOptions};
+
+    /// The largest block glibc serves from its per-thread cache (tcache):
+    /// above it, every request's allocation takes the allocator's slower,
+    /// locked path.
+    const GLIBC_TCACHE_MAX: usize = 1032;
+
+    /// Wraps the middleware as `Router::layer` applies it (around each
+    /// route's `Route`) and keeps the size of the largest future it boxed.
+    #[derive(Clone)]
+    struct Probe(ApiService<Route>, &'static AtomicUsize);
+
+    impl Service<Request> for Probe {
+        type Response = Response;
+        type Error = Infallible;
+        type Future = <ApiService<Route> as Service<Request>>::Future;
+
+        fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+            self.0.poll_ready(cx)
+        }
+
+        fn call(&mut self, request: Request) -> Self::Future {
+            let future = self.0.call(request);
+            self.1
+                .fetch_max(std::mem::size_of_val(&*future), Ordering::Relaxed);
+            future
+        }
+    }
+
+    fn layer() -> ApiLayer {
+        let app = Application::from_base64("key", "ax8hTTQJF0OPXL32r1LHMA==").unwrap();
+        let key = ApiKey::new("a-long-random-api-key-0123").unwrap();
+        let auth = ApiKeyAuthenticator::new(vec![ApiKeyDigest::of_key("k", &key)]).unwrap();
+        let service = TokenService::new(Applications::single(app), auth, ServiceOptions::default());
+        ApiLayer::new(service, vec!["/probe"])
+    }
+
+    /// The number of extensions the handler finds in its request.
+    async fn extensions_seen(router: Router) -> String {
+        let request = Request::post("/probe").body(Body::empty()).unwrap();
+        let response = router.oneshot(request).await.unwrap();
+        assert_eq!(response.status(), 200);
+        let body = axum::body::to_bytes(response.into_body(), 64)
+            .await
+            .unwrap();
+        String::from_utf8(body.to_vec()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_request_future_fits_the_allocators_thread_cache() {
+        static LARGEST: AtomicUsize = AtomicUsize::new(0);
+        let layer = layer();
+        // A route's future has one type whatever its handler (`Route`
+        // boxes the handler's), so any handler measures the real size.
+        let router = Router::new()
+            .route("/probe", post(|| async { "ok" }))
+            .layer(layer_fn(move |inner: Route| {
+                Probe(layer.layer(inner), &LARGEST)
+            }));
+        extensions_seen(router).await;
+        let largest = LARGEST.load(Ordering::Relaxed);
+        assert!(
+            (1..=GLIBC_TCACHE_MAX).contains(&largest),
+            "the middleware boxes a {largest}-byte future per request (limit {GLIBC_TCACHE_MAX})"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_middleware_adds_no_request_extension() {
+        // Each extension is a boxed value in a map, allocated per request.
+        let count =
+            || post(|request: Request| async move { request.extensions().len().to_string() });
+        let bare = Router::new().route("/probe", count());
+        let layered = Router::new().route("/probe", count()).layer(layer());
+        assert_eq!(extensions_seen(layered).await, extensions_seen(bare).await);
+    }
+}

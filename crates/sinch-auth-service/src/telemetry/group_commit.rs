@@ -220,7 +220,6 @@ thread_local! {
 pub(crate) fn lines_written_first<F: Future>(future: F) -> impl Future<Output = F::Output> {
     LinesWrittenFirst {
         future,
-        future_done: false,
         output: None,
         debt: Debt(None),
         wait: GroupCommit::wait_written,
@@ -236,9 +235,8 @@ pin_project! {
     struct LinesWrittenFirst<F: Future, M, W> {
         #[pin]
         future: F,
-        // Whether `future` has completed; its output, while its lines are
-        // being written.
-        future_done: bool,
+        // `future`'s output, while its lines are being written (`None`
+        // until it completes: a future is not polled after completing).
         output: Option<F::Output>,
         debt: Debt,
         // `GroupCommit::wait_written`, a type parameter so that its
@@ -259,12 +257,11 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let mut this = self.project();
-        if !*this.future_done {
+        if this.output.is_none() {
             let output = {
                 let _scope = Polling::enter(this.debt);
                 ready!(this.future.poll(cx))
             };
-            *this.future_done = true;
             *this.output = Some(output);
             if let Some(owed) = this.debt.0 {
                 this.waiting.set(Some((this.wait)(owed.log, owed.seq)));
@@ -275,10 +272,7 @@ where
             this.waiting.set(None);
             this.debt.0 = None;
         }
-        match this.output.take() {
-            Some(output) => Poll::Ready(output),
-            None => panic!("`lines_written_first` polled after it completed"),
-        }
+        Poll::Ready(this.output.take().expect("set above"))
     }
 }
 

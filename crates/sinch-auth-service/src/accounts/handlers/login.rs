@@ -20,6 +20,7 @@ use crate::caller::{Caller, Via};
 use crate::issue::{TicketRequest, TokenRequest};
 use crate::problem::{Problem, ProblemCode};
 use crate::rate_limit::ClientNetwork;
+use crate::service::Client;
 
 /// Both credentials for the signed-in user, with what `SinchClient` is
 /// built with. A cookie session travels in the `Set-Cookie` header, never in
@@ -89,8 +90,7 @@ fn invalid_credentials() -> Problem {
 )]
 pub(crate) async fn log_in(State(state): State<AccountsState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let client = state.client(&parts);
-    let (ip, network) = (client.ip, client.network);
+    let Client { ip, network } = state.client(&parts);
     let metrics = state.service.metrics();
     let admitted = state
         .accounts
